@@ -1,0 +1,99 @@
+/**
+ * The commander program. Each command's module is imported only when it runs, so
+ * `kx --help` and `kx --version` stay instant and load no AWS or SSH code.
+ */
+import { Command, Option } from "commander";
+import { readFileSync } from "node:fs";
+import { EXIT } from "./engine/errors.js";
+import { reportError } from "./ui/report-error.js";
+
+export interface GlobalOptions {
+  stateDir?: string;
+  output: "text" | "json";
+  verbose: boolean;
+  color: boolean;
+  profile?: string;
+  region?: string;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
+/** Runs a command module's `run`, lazily imported. */
+type Loader = () => Promise<{ run: (...args: any[]) => Promise<number | void> }>;
+
+export function buildProgram(onExit: (code: number) => void): Command {
+  const program = new Command("kx")
+    .description("kx takes you from nothing to a production-grade Kubernetes cluster on AWS, and keeps it running.")
+    .version(version(), "-v, --version", "print the version of kx")
+    .addOption(new Option("--state-dir <dir>", "where cluster state lives (default ~/.kx/<cluster>)").env("KX_STATE_DIR"))
+    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .option("--verbose", "show debug output and stream remote command output", false)
+    .option("--no-color", "disable colours (also NO_COLOR)")
+    .addOption(new Option("--profile <name>", "AWS profile").env("AWS_PROFILE"))
+    .addOption(new Option("--region <region>", "AWS region (overrides the config)"))
+    .showHelpAfterError("(run with --help for usage)")
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+
+  const action =
+    (load: Loader) =>
+    async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      const globals = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
+      try {
+        const mod = await load();
+        const code = await mod.run(...args.slice(0, -1), globals);
+        onExit(typeof code === "number" ? code : EXIT.ok);
+      } catch (error) {
+        onExit(reportError(error, globals));
+      }
+    };
+
+  registerCommands(program, action);
+  return program;
+}
+
+/** Every command of kx. Keep each definition to flags and help; the work is in src/commands/. */
+function registerCommands(program: Command, action: (load: Loader) => (...args: unknown[]) => Promise<void>): void {
+  const config = program.command("config").description("validate and scaffold cluster config files");
+  config
+    .command("validate")
+    .description("check a cluster config: every problem listed with its YAML path and line")
+    .requiredOption("-f, --file <file>", "cluster config file")
+    .action(action(() => import("./commands/config-validate.js")));
+  config
+    .command("init")
+    .description("write a commented example cluster config")
+    .option("-f, --file <file>", "where to write it (default: stdout)")
+    .option("--force", "overwrite an existing file", false)
+    .action(action(() => import("./commands/config-init.js")));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema of the cluster config (for editors)")
+    .action(action(() => import("./commands/schema.js")));
+
+  program
+    .command("completion")
+    .description("print a shell completion script")
+    .argument("<shell>", "bash, zsh or fish")
+    .action(action(() => import("./commands/completion.js")));
+}
+
+/** Entry point used by bin/kx.js; returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram((code) => (exitCode = code));
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    const e = error as { code?: string; exitCode?: number };
+    if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT.ok;
+    if (typeof e.code === "string" && e.code.startsWith("commander.")) return EXIT.usage;
+    throw error;
+  }
+  return exitCode;
+}

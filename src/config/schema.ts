@@ -1,0 +1,213 @@
+/**
+ * The cluster config: the one definition of its shape and its defaults. Cross-field
+ * rules live in rules.ts and run as a superRefine of this schema, so `kx schema`, the
+ * loader and the wizard all validate the same way.
+ */
+import { z } from "zod";
+
+export const API_VERSION = "kx.dev/v1alpha1";
+export const KIND = "Cluster";
+
+/** Kubernetes minors kx supports; the default is N-1 of the newest. */
+export const SUPPORTED_K8S_MINORS = ["1.35", "1.36", "1.37"] as const;
+export const DEFAULT_K8S_VERSION = "1.36.1";
+
+const dns1123 = z
+  .string()
+  .min(1)
+  .max(63)
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
+
+const cidr = z.string().describe("an IPv4 CIDR block, e.g. 10.0.0.0/16");
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.large");
+const semver = z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be a version such as 1.36.1");
+const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0123456789abcdef0");
+
+const network = z
+  .object({
+    vpcCidr: cidr.default("10.0.0.0/16"),
+    /** One per zone, in zone order; derived from vpcCidr when omitted. */
+    publicSubnets: z.array(cidr).length(3).optional(),
+    privateSubnets: z.array(cidr).length(3).optional(),
+    podCidr: cidr.default("10.244.0.0/16"),
+    serviceCidr: cidr.default("10.96.0.0/12"),
+  })
+  .strict();
+
+const kubernetes = z
+  .object({
+    version: semver.default(DEFAULT_K8S_VERSION),
+    /** Extra names/addresses for the API server certificate. */
+    certSANs: z.array(z.string()).default([]),
+  })
+  .strict();
+
+const etcd = z
+  .object({
+    count: z.number().int().default(3),
+    instanceType: instanceType.default("t3.medium"),
+    version: semver.default("3.6.5"),
+    volumeSizeGiB: z.number().int().min(8).default(20),
+  })
+  .strict();
+
+const controlPlane = z
+  .object({
+    count: z.number().int().default(3),
+    instanceType: instanceType.default("t3.large"),
+    volumeSizeGiB: z.number().int().min(8).default(50),
+  })
+  .strict();
+
+const workers = z
+  .object({
+    instanceType: instanceType.default("t3.large"),
+    min: z.number().int().min(0).default(3),
+    desired: z.number().int().min(0).default(3),
+    max: z.number().int().min(1).default(6),
+    volumeSizeGiB: z.number().int().min(8).default(50),
+  })
+  .strict();
+
+const images = z
+  .object({
+    /** Build the AMIs with Packer (reused when their content hash matches). */
+    build: z.boolean().default(true),
+    /** Given AMI ids skip building that image. */
+    node: amiId.optional(),
+    etcd: amiId.optional(),
+    buildInstanceType: instanceType.default("t3.large"),
+    /** Name filter of the base image (Ubuntu 24.04 LTS by Canonical). */
+    baseImageFilter: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
+    baseImageOwner: z.string().default("099720109477"),
+  })
+  .strict();
+
+const ssh = z
+  .object({
+    user: z.string().min(1).default("ubuntu"),
+    /** Private key kx uses; its public half is installed on the instances. */
+    privateKeyFile: z.string().default("~/.ssh/id_ed25519"),
+    publicKeyFile: z.string().optional(),
+    bastion: z
+      .object({
+        enabled: z.boolean().default(true),
+        allowedCidrs: z.array(cidr).default([]),
+        instanceType: instanceType.default("t3.micro"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const dns = z
+  .object({
+    /** The cluster's domain; a private hosted zone of this name is created in the VPC. */
+    zone: z.string().min(1).regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a domain name such as lab.example.com"),
+    /** The API server record in that zone: <apiName>.<zone>. */
+    apiName: dns1123.default("api"),
+    /** Also publish the API name in this public hosted zone (id), pointing at the load balancer. */
+    publicZoneId: z.string().optional(),
+  })
+  .strict();
+
+const toggle = <T extends z.ZodRawShape>(version: string, shape: T, enabled = true) =>
+  z
+    .object({ enabled: z.boolean().default(enabled), version: z.string().default(version), ...shape })
+    .strict()
+    // Every field of an add-on has a default, so an absent add-on is the default one.
+    .prefault({} as never);
+
+const addons = z
+  .object({
+    cloudController: toggle("0.0.9", {}),
+    cilium: toggle("1.19.4", {
+      ipam: z.enum(["cluster-pool", "eni"]).default("cluster-pool"),
+      hubble: z.boolean().default(true),
+    }),
+    ebsCsi: toggle("2.50.0", {
+      /** Name of the default StorageClass. */
+      storageClass: z.string().default("gp3"),
+    }),
+    istio: toggle("1.30.3", {
+      mode: z.enum(["ambient", "sidecar"]).default("ambient"),
+      observability: z
+        .object({
+          prometheus: z.boolean().default(true),
+          grafana: z.boolean().default(true),
+          kiali: z.boolean().default(true),
+          jaeger: z.boolean().default(true),
+        })
+        .strict()
+        .prefault({}),
+    }),
+    efk: toggle(
+      "3.5.0",
+      {
+        stackVersion: z.string().default("9.2.0"),
+        elasticsearchNodes: z.number().int().min(1).default(3),
+        storageGiB: z.number().int().min(1).default(100),
+      },
+      true,
+    ),
+    metricbeat: toggle("9.2.0", {}),
+  })
+  .strict();
+
+const rds = z
+  .object({
+    enabled: z.boolean().default(false),
+    engineVersion: z.string().default("17"),
+    instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS class such as db.t4g.medium").default("db.t4g.medium"),
+    allocatedStorageGiB: z.number().int().min(20).default(20),
+    databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/).default("app"),
+    username: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/).default("kx"),
+    multiAz: z.boolean().default(true),
+  })
+  .strict();
+
+export const HOST_ROLES = ["etcd", "control-plane", "worker", "bastion"] as const;
+
+const host = z
+  .object({
+    name: dns1123,
+    /** Address kx connects to. */
+    address: z.string().min(1),
+    /** Address the cluster uses between nodes (defaults to address). */
+    privateAddress: z.string().optional(),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().min(1).optional(),
+    keyFile: z.string().optional(),
+    roles: z.array(z.enum(HOST_ROLES)).min(1),
+    /** Pinned host key, "ssh-ed25519 AAAA..." or "SHA256:..."; pinned on first contact otherwise. */
+    hostKey: z.string().optional(),
+  })
+  .strict();
+
+export const clusterSchemaShape = z
+  .object({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(KIND),
+    name: dns1123.describe("cluster name, a DNS-1123 label"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1").optional(),
+    zones: z.array(z.string()).optional(),
+    network: network.prefault({}),
+    kubernetes: kubernetes.prefault({}),
+    etcd: etcd.prefault({}),
+    controlPlane: controlPlane.prefault({}),
+    workers: workers.prefault({}),
+    images: images.prefault({}),
+    ssh: ssh.prefault({}),
+    dns: dns.optional(),
+    addons: addons.prefault({}),
+    ecr: z.object({ repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).default([]) }).strict().prefault({}),
+    rds: rds.prefault({}),
+    /** Existing machines instead of AWS instances (as k0sctl does). */
+    hosts: z.array(host).optional(),
+  })
+  .strict();
+
+export type ClusterConfig = z.output<typeof clusterSchemaShape>;
+export type ClusterConfigInput = z.input<typeof clusterSchemaShape>;
+export type HostConfig = z.output<typeof host>;
+export type HostRole = (typeof HOST_ROLES)[number];
