@@ -53,3 +53,9 @@ export function redact(text: string): string {
   out = out.replace(PATTERNS[2]!, (_m, key: string, sep: string) => `${key}${sep}${MASK}`);
   return out;
 }
+
+/** True when the text holds a registered secret value (used to refuse writing it to the state). */
+export function containsKnownSecret(text: string): boolean {
+  for (const value of known) if (text.includes(value)) return true;
+  return false;
+}
