@@ -4,13 +4,12 @@
  * loader and the wizard all validate the same way.
  */
 import { z } from "zod";
+import { cidrProblem } from "./cidr.js";
+import { deriveConfig } from "./derive.js";
+import { clusterRules } from "./rules.js";
+import { API_VERSION, DEFAULT_K8S_VERSION, HOST_ROLES, KIND, REGION_PATTERN, VERSION_PATTERN } from "./constants.js";
 
-export const API_VERSION = "kx.dev/v1alpha1";
-export const KIND = "Cluster";
-
-/** Kubernetes minors kx supports; the default is N-1 of the newest. */
-export const SUPPORTED_K8S_MINORS = ["1.35", "1.36", "1.37"] as const;
-export const DEFAULT_K8S_VERSION = "1.36.1";
+export { API_VERSION, KIND, SUPPORTED_K8S_MINORS, DEFAULT_K8S_VERSION, REGION_PATTERN, VERSION_PATTERN, HOST_ROLES } from "./constants.js";
 
 const dns1123 = z
   .string()
@@ -18,9 +17,15 @@ const dns1123 = z
   .max(63)
   .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit");
 
-const cidr = z.string().describe("an IPv4 CIDR block, e.g. 10.0.0.0/16");
+const cidr = z
+  .string()
+  .superRefine((value, ctx) => {
+    const problem = cidrProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .describe("an IPv4 CIDR block, e.g. 10.0.0.0/16");
 const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\d[a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as t3.large");
-const semver = z.string().regex(/^v?\d+\.\d+\.\d+$/, "must be a version such as 1.36.1");
+const semver = z.string().regex(VERSION_PATTERN, "must be a version such as 1.36.1");
 const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such as ami-0123456789abcdef0");
 
 const network = z
@@ -91,7 +96,7 @@ const ssh = z
     publicKeyFile: z.string().optional(),
     bastion: z
       .object({
-        enabled: z.boolean().default(true),
+        enabled: z.boolean().optional().describe("default: true for AWS clusters, false for a hosts: cluster (give a host the bastion role)"),
         allowedCidrs: z.array(cidr).default([]),
         instanceType: instanceType.default("t3.micro"),
       })
@@ -111,21 +116,30 @@ const dns = z
   })
   .strict();
 
-const toggle = <T extends z.ZodRawShape>(version: string, shape: T, enabled = true) =>
+const toggle = <T extends z.ZodRawShape>(version: string, shape: T) =>
   z
-    .object({ enabled: z.boolean().default(enabled), version: z.string().default(version), ...shape })
+    .object({ enabled: z.boolean().default(true), version: z.string().min(1).default(version), ...shape })
     .strict()
     // Every field of an add-on has a default, so an absent add-on is the default one.
     .prefault({} as never);
 
+/** An add-on whose default on/off follows another setting (see derive.ts `effectiveToggles`). */
+const dependentToggle = <T extends z.ZodRawShape>(version: string, defaultText: string, shape: T) =>
+  z
+    .object({ enabled: z.boolean().optional().describe(`default: ${defaultText}`), version: z.string().min(1).default(version), ...shape })
+    .strict()
+    .prefault({} as never);
+
+const followsIstio = z.boolean().optional().describe("default: on when Istio is enabled");
+
 const addons = z
   .object({
-    cloudController: toggle("0.0.9", {}),
+    cloudController: dependentToggle("0.0.9", "true for AWS clusters, false for a hosts: cluster", {}),
     cilium: toggle("1.19.4", {
       ipam: z.enum(["cluster-pool", "eni"]).default("cluster-pool"),
       hubble: z.boolean().default(true),
     }),
-    ebsCsi: toggle("2.50.0", {
+    ebsCsi: dependentToggle("2.50.0", "true for AWS clusters, false for a hosts: cluster", {
       /** Name of the default StorageClass. */
       storageClass: z.string().default("gp3"),
     }),
@@ -133,40 +147,35 @@ const addons = z
       mode: z.enum(["ambient", "sidecar"]).default("ambient"),
       observability: z
         .object({
-          prometheus: z.boolean().default(true),
-          grafana: z.boolean().default(true),
-          kiali: z.boolean().default(true),
-          jaeger: z.boolean().default(true),
+          prometheus: followsIstio,
+          grafana: followsIstio,
+          kiali: followsIstio,
+          jaeger: followsIstio,
         })
         .strict()
         .prefault({}),
     }),
-    efk: toggle(
-      "3.5.0",
-      {
-        stackVersion: z.string().default("9.2.0"),
-        elasticsearchNodes: z.number().int().min(1).default(3),
-        storageGiB: z.number().int().min(1).default(100),
-      },
-      true,
-    ),
-    metricbeat: toggle("9.2.0", {}),
+    efk: toggle("3.5.0", {
+      stackVersion: z.string().default("9.2.0"),
+      elasticsearchNodes: z.number().int().min(1).default(3),
+      storageGiB: z.number().int().min(1).default(100),
+    }),
+    metricbeat: dependentToggle("9.2.0", "on when efk is enabled", {}),
   })
   .strict();
 
 const rds = z
   .object({
     enabled: z.boolean().default(false),
-    engineVersion: z.string().default("17"),
+    /** PostgreSQL major ("17") or major.minor ("17.2"). */
+    engineVersion: z.string().regex(/^\d+(\.\d+)?$/, "must be a PostgreSQL version such as 17 or 17.2").default("17"),
     instanceClass: z.string().regex(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS class such as db.t4g.medium").default("db.t4g.medium"),
-    allocatedStorageGiB: z.number().int().min(20).default(20),
-    databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/).default("app"),
-    username: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/).default("kx"),
+    allocatedStorageGiB: z.number().int().min(20).max(65536).default(20),
+    databaseName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,62}$/, "must start with a letter and hold only letters, digits and '_' (at most 63)").default("app"),
+    username: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]{0,15}$/, "must start with a letter and hold only letters, digits and '_' (at most 16)").default("kx"),
     multiAz: z.boolean().default(true),
   })
   .strict();
-
-export const HOST_ROLES = ["etcd", "control-plane", "worker", "bastion"] as const;
 
 const host = z
   .object({
@@ -189,7 +198,7 @@ export const clusterSchemaShape = z
     apiVersion: z.literal(API_VERSION),
     kind: z.literal(KIND),
     name: dns1123.describe("cluster name, a DNS-1123 label"),
-    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "must be an AWS region such as eu-west-1").optional(),
+    region: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-west-1").optional(),
     zones: z.array(z.string()).optional(),
     network: network.prefault({}),
     kubernetes: kubernetes.prefault({}),
@@ -200,14 +209,38 @@ export const clusterSchemaShape = z
     ssh: ssh.prefault({}),
     dns: dns.optional(),
     addons: addons.prefault({}),
-    ecr: z.object({ repositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)).default([]) }).strict().prefault({}),
+    ecr: z
+      .object({
+        repositories: z
+          .array(z.string().min(2).max(256).regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name: lower-case letters and digits, separated by '.', '_', '-' or '/'"))
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     rds: rds.prefault({}),
     /** Existing machines instead of AWS instances (as k0sctl does). */
     hosts: z.array(host).optional(),
   })
   .strict();
 
-export type ClusterConfig = z.output<typeof clusterSchemaShape>;
+/**
+ * The schema every consumer parses with: shape and defaults, then the cross-field rules
+ * (run even when a field is malformed, so a file gets every problem at once), then the
+ * derived values (zones, subnets, add-on defaults that follow other settings).
+ */
+export const clusterSchema = clusterSchemaShape
+  .superRefine(clusterRules, { when: () => true })
+  .transform(deriveConfig);
+
+/** A parsed, validated config with every derived value filled in. */
+export type ClusterConfig = z.output<typeof clusterSchema>;
+/** What the shape alone yields: defaults applied, nothing derived yet (rules.ts and derive.ts read this). */
+export type ClusterConfigShape = z.output<typeof clusterSchemaShape>;
 export type ClusterConfigInput = z.input<typeof clusterSchemaShape>;
 export type HostConfig = z.output<typeof host>;
 export type HostRole = (typeof HOST_ROLES)[number];
+
+/** True for a config that lists existing machines instead of AWS instances. */
+export function isHostsCluster(config: ClusterConfig): config is ClusterConfig & { hosts: HostConfig[] } {
+  return Array.isArray(config.hosts);
+}
