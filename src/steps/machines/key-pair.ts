@@ -1,0 +1,87 @@
+/**
+ * The EC2 key pair holding kx's SSH public key (machines/key-pair). A key pair cannot
+ * change: one that holds another key is an error naming both fingerprints.
+ */
+import { DescribeKeyPairsCommand, ImportKeyPairCommand, type EC2Client, type KeyPairInfo } from "@aws-sdk/client-ec2";
+import { awsCall, isAlreadyExists } from "../../aws/errors.js";
+import { kxTags, stepFilters, tagSpecifications, tagValue } from "../../aws/tags.js";
+import { KxError } from "../../engine/errors.js";
+import type { Step } from "../../engine/types.js";
+import type { ClusterConfig } from "../../config/schema.js";
+import type { KxContext } from "../context.js";
+import { loadPublicKey, publicKeyFingerprint } from "./public-key.js";
+
+export const KEY_PAIR_STEP = "machines/key-pair";
+const FINGERPRINT_TAG = "kx:public-key";
+
+export function keyPairName(cluster: string): string {
+  return `kx-${cluster}`;
+}
+
+async function findKeyPair(ec2: EC2Client, cluster: string): Promise<KeyPairInfo | undefined> {
+  const result = await awsCall("DescribeKeyPairs", keyPairName(cluster), () =>
+    ec2.send(new DescribeKeyPairsCommand({ Filters: stepFilters(cluster, KEY_PAIR_STEP) })),
+  );
+  return result.KeyPairs?.[0];
+}
+
+function checkSameKey(found: KeyPairInfo, fingerprint: string): void {
+  const theirs = tagValue(found.Tags, FINGERPRINT_TAG);
+  if (theirs && theirs !== fingerprint) {
+    throw new KxError(`key pair ${found.KeyName} holds the key ${theirs}, but the configured SSH key is ${fingerprint}`, {
+      source: "user",
+      hint: "Point ssh.privateKeyFile at the key the cluster was created with, or delete the key pair (running instances keep the old key).",
+    });
+  }
+}
+
+export function keyPairStep(config: ClusterConfig): Step<KxContext> {
+  const target = `key pair ${keyPairName(config.name)}`;
+  const fingerprint = () => publicKeyFingerprint(loadPublicKey(config.ssh.privateKeyFile, config.ssh.publicKeyFile));
+  return {
+    id: KEY_PAIR_STEP,
+    title: "SSH key pair",
+    needs: [],
+    inputs: () => ({ privateKeyFile: config.ssh.privateKeyFile, publicKeyFile: config.ssh.publicKeyFile ?? null }),
+
+    async plan(ctx) {
+      const wanted = fingerprint();
+      if (!ctx.aws.live) return [{ action: "create", target, detail: wanted }];
+      const found = await findKeyPair(await ctx.aws.ec2(), ctx.cluster);
+      if (!found) return [{ action: "create", target, detail: wanted }];
+      checkSameKey(found, wanted);
+      return [];
+    },
+
+    async apply(ctx) {
+      const ec2 = await ctx.aws.ec2();
+      const publicKey = loadPublicKey(config.ssh.privateKeyFile, config.ssh.publicKeyFile);
+      const wanted = publicKeyFingerprint(publicKey);
+      const name = keyPairName(ctx.cluster);
+      let found = await findKeyPair(ec2, ctx.cluster);
+      if (!found) {
+        try {
+          await awsCall("ImportKeyPair", name, () =>
+            ec2.send(
+              new ImportKeyPairCommand({
+                KeyName: name,
+                PublicKeyMaterial: Buffer.from(publicKey),
+                TagSpecifications: tagSpecifications("key-pair", kxTags(ctx.cluster, KEY_PAIR_STEP, name, { [FINGERPRINT_TAG]: wanted })),
+              }),
+            ),
+          );
+        } catch (e) {
+          if (!isAlreadyExists(e)) throw e;
+          throw new KxError(`an EC2 key pair named ${name} exists but kx did not create it for cluster ${ctx.cluster}`, {
+            source: "user",
+            hint: `Delete or rename that key pair (aws ec2 delete-key-pair --key-name ${name}) and run again.`,
+          });
+        }
+        found = await findKeyPair(ec2, ctx.cluster);
+      } else {
+        checkSameKey(found, wanted);
+      }
+      return { keyName: found?.KeyName ?? name };
+    },
+  };
+}

@@ -1,0 +1,76 @@
+#!/bin/bash
+# kx user data for the autoscaled workers of cluster {{cluster}}.
+# Reads the API endpoint, the CA hash and a bootstrap token that kx keeps fresh in SSM
+# (/kx/{{cluster}}/join/*), writes a kubeadm JoinConfiguration and joins. Workers start
+# with the autoscaling group, possibly before the control plane exists, so it waits for
+# the join parameters. Idempotent: a node that has joined (kubelet.conf) is left alone.
+set -euo pipefail
+
+CLUSTER='{{cluster}}'
+REGION='{{region}}'
+KUBE_DIR="${KX_KUBE_DIR:-/etc/kubernetes}"
+WAIT_SECONDS="${KX_JOIN_WAIT_SECONDS:-7200}"
+RETRY_SECONDS="${KX_JOIN_RETRY_SECONDS:-20}"
+
+if [ -f "${KUBE_DIR}/kubelet.conf" ]; then
+  echo "kx: ${KUBE_DIR}/kubelet.conf exists, this node has joined already"
+  exit 0
+fi
+
+imds() {
+  local token
+  token=$(curl -sS --fail --retry 5 -X PUT http://169.254.169.254/latest/api/token \
+    -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
+  curl -sS --fail --retry 5 -H "X-aws-ec2-metadata-token: ${token}" "http://169.254.169.254/latest/meta-data/$1"
+}
+
+join_param() {
+  aws ssm get-parameter --region "${REGION}" --with-decryption \
+    --name "/kx/${CLUSTER}/join/$1" --query Parameter.Value --output text
+}
+
+node_name=$(imds local-hostname)
+node_ip=$(imds local-ipv4)
+
+deadline=$(($(date +%s) + WAIT_SECONDS))
+until endpoint=$(join_param endpoint 2>/dev/null) && ca_hash=$(join_param ca-hash 2>/dev/null) \
+  && token=$(join_param token 2>/dev/null); do
+  if [ "$(date +%s)" -ge "${deadline}" ]; then
+    echo "kx: the join parameters /kx/${CLUSTER}/join/* did not appear in SSM within ${WAIT_SECONDS}s" >&2
+    exit 1
+  fi
+  echo "kx: waiting for the control plane to publish /kx/${CLUSTER}/join/*"
+  sleep "${RETRY_SECONDS}"
+done
+
+case "${endpoint}" in
+  *:*) ;;
+  *) endpoint="${endpoint}:6443" ;;
+esac
+
+mkdir -p "${KUBE_DIR}"
+config="${KUBE_DIR}/kx-join.yaml"
+# The file holds the bootstrap token: readable by root only, removed after the join.
+umask 077
+cat >"${config}" <<YAML
+apiVersion: kubeadm.k8s.io/v1beta4
+kind: JoinConfiguration
+discovery:
+  bootstrapToken:
+    apiServerEndpoint: "${endpoint}"
+    token: "${token}"
+    caCertHashes:
+    - "${ca_hash}"
+nodeRegistration:
+  name: "${node_name}"
+  criSocket: unix:///run/containerd/containerd.sock
+  kubeletExtraArgs:
+  - name: cloud-provider
+    value: external
+  - name: node-ip
+    value: "${node_ip}"
+YAML
+trap 'rm -f "${config}"' EXIT
+
+kubeadm join --config "${config}"
+echo "kx: ${node_name} joined cluster ${CLUSTER}"
