@@ -20,6 +20,11 @@ export interface AwsClients {
    * account and must not call AWS.
    */
   readonly live: boolean;
+  /**
+   * The named profile the clients use (--profile), when one was given. Tools kx runs
+   * that call AWS themselves (packer) get the same one.
+   */
+  readonly profile?: string;
   ec2(): Promise<EC2Client>;
   autoscaling(): Promise<AutoScalingClient>;
   elbv2(): Promise<ElasticLoadBalancingV2Client>;
