@@ -1,0 +1,93 @@
+// @ts-check
+/**
+ * The test-control surface, shared by the JS API and the /_fake/… HTTP endpoints.
+ */
+
+/** @typedef {import("./world.js").World} World */
+
+/** @param {World} world */
+export function inventory(world) {
+  /** @type {Record<string, any[]>} */
+  const out = {};
+  for (const [type, table] of world.store.tables) {
+    if (table.size === 0) continue;
+    out[type] = [...table.values()].map((r) => {
+      const copy = JSON.parse(JSON.stringify(r));
+      const tags = world.store.tagMap.get(r.id);
+      if (tags && tags.size) copy.tags = Object.fromEntries(tags);
+      return copy;
+    });
+  }
+  return out;
+}
+
+/** @param {World} world */
+export function counts(world) {
+  let reads = 0;
+  let writes = 0;
+  for (const c of world.callLog) c.kind === "read" ? reads++ : writes++;
+  return { reads, writes };
+}
+
+/**
+ * @param {World} world
+ * @param {{ registerImage: (world: World, spec: any) => string }} ec2
+ */
+export function controller(world, ec2) {
+  return {
+    reset: () => world.reset(),
+    inventory: () => inventory(world),
+    calls: () => world.callLog.map((c) => ({ ...c })),
+    clearCalls: () => {
+      world.callLog = [];
+    },
+    counts: () => counts(world),
+    /** @param {import("./faults.js").FaultSettings} f */
+    setFaults: (f) => world.faults.set(f ?? {}),
+    /** @param {import("./world.js").TestHost[]} hosts */
+    setHosts: (hosts) => {
+      world.hosts = hosts ?? [];
+    },
+    /** @param {import("./world.js").CredentialSettings} c */
+    setCredentials: (c) => {
+      world.credentials = c ?? {};
+    },
+    /** @param {number} scale */
+    setLatencyScale: (scale) => {
+      world.latencyScale = scale;
+    },
+    /** @param {any} spec */
+    registerImage: (spec) => ec2.registerImage(world, spec),
+  };
+}
+
+/**
+ * Routes /_fake/<name>: GET inventory|calls|counts|health, POST reset|clear-calls|
+ * faults|hosts|credentials|latency|images (JSON bodies).
+ * @param {ReturnType<typeof controller>} ctl
+ * @param {string} method @param {string} name @param {string} body
+ * @returns {{ status: number, body: any }}
+ */
+export function handleControl(ctl, method, name, body) {
+  const input = body ? JSON.parse(body) : undefined;
+  /** @type {Record<string, () => any>} */
+  const get = {
+    inventory: () => ctl.inventory(),
+    calls: () => ctl.calls(),
+    counts: () => ctl.counts(),
+    health: () => ({ ok: true }),
+  };
+  /** @type {Record<string, () => any>} */
+  const post = {
+    reset: () => ctl.reset(),
+    "clear-calls": () => ctl.clearCalls(),
+    faults: () => ctl.setFaults(input),
+    hosts: () => ctl.setHosts(input),
+    credentials: () => ctl.setCredentials(input),
+    latency: () => ctl.setLatencyScale(Number(input?.latencyScale ?? 0)),
+    images: () => ({ imageId: ctl.registerImage(input) }),
+  };
+  const fn = (method === "GET" ? get : post)[name];
+  if (!fn) return { status: 404, body: { error: `no control endpoint ${method} /_fake/${name}` } };
+  return { status: 200, body: fn() ?? { ok: true } };
+}

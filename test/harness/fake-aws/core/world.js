@@ -1,0 +1,71 @@
+// @ts-check
+import { Store } from "./store.js";
+import { Faults } from "./faults.js";
+
+/**
+ * Everything a service handler can reach: the store, the region and account, the latency
+ * model and the test hosts that launched instances take their addresses from.
+ */
+
+/** @typedef {{ address: string, hostKeys: string[], namePattern?: string }} TestHost */
+/** @typedef {{ valid?: string[] | null, expired?: string[], account?: string, userArn?: string }} CredentialSettings */
+/** @typedef {{ time: string, service: string, action: string, kind: "read" | "write", status: number, error?: string }} CallRecord */
+
+/** Realistic delays in seconds; multiplied by latencyScale. */
+export const DELAYS = {
+  vpc: 1,
+  subnet: 1,
+  natAvailable: 60,
+  natDeleted: 30,
+  instanceRunning: 15,
+  consoleOutput: 40,
+  instanceShutdown: 20,
+  terminatedVisible: 3600,
+  loadBalancerActive: 120,
+  loadBalancerEnisGone: 60,
+  targetHealthy: 30,
+  targetDrain: 300,
+  rdsAvailable: 300,
+  rdsDeleted: 120,
+  route53Insync: 30,
+  iamPropagation: 8,
+  perCallRead: 0.05,
+  perCallWrite: 0.15,
+};
+
+export class World {
+  /** @param {{ region?: string, account?: string, latencyScale?: number, hosts?: TestHost[] }} opts */
+  constructor(opts) {
+    this.region = opts.region ?? "eu-west-1";
+    this.defaultAccount = opts.account ?? "000000000000";
+    this.latencyScale = opts.latencyScale ?? 0;
+    this.store = new Store();
+    this.faults = new Faults();
+    /** @type {TestHost[]} */
+    this.hosts = opts.hosts ?? [];
+    /** @type {CredentialSettings} */
+    this.credentials = {};
+    /** @type {CallRecord[]} */
+    this.callLog = [];
+  }
+
+  get account() {
+    return this.credentials.account ?? this.defaultAccount;
+  }
+
+  reset() {
+    this.store.reset();
+    this.faults.set({});
+    this.callLog = [];
+  }
+
+  /** Milliseconds for a modelled delay. @param {keyof typeof DELAYS} name */
+  delay(name) {
+    return DELAYS[name] * 1000 * this.latencyScale;
+  }
+
+  /** @param {string} service @param {string} resource */
+  arn(service, resource, regional = true) {
+    return `arn:aws:${service}:${regional ? this.region : ""}:${this.account}:${resource}`;
+  }
+}
