@@ -1,0 +1,46 @@
+/**
+ * A records etcd-a.<zone>, etcd-b.<zone>, ... → the members' private IPs, in the private
+ * zone (edge/etcd-records). A step of its own because it waits for the instances, while
+ * the zone and the API record do not.
+ */
+import type { Change, Step } from "../../engine/types.js";
+import type { ClusterConfig } from "../../config/schema.js";
+import type { KxContext } from "../context.js";
+import { maybeString, needString } from "../machines/needs.js";
+import { placements } from "../machines/placement.js";
+import { DNS_STEP } from "./dns.js";
+import { staleRecords, upsertRecords, type WantedRecord } from "./route53-records.js";
+
+export const ETCD_RECORDS_STEP = "edge/etcd-records";
+
+export function etcdRecordsStep(config: ClusterConfig, zoneName: string): Step<KxContext> {
+  const members = placements(config, "etcd");
+  const wanted = (ctx: KxContext): WantedRecord[] | undefined => {
+    const ips = members.map((m) => maybeString(ctx, m.stepId, "privateIp"));
+    if (ips.some((ip) => !ip)) return undefined;
+    return members.map((m, i) => ({ name: `${m.name}.${zoneName}`, type: "A" as const, values: [ips[i]!], ttl: 300 }));
+  };
+  const changesFor = (names: string[], action: "create" | "update"): Change[] => names.map((name) => ({ action, target: `record ${name}` }));
+
+  return {
+    id: ETCD_RECORDS_STEP,
+    title: "DNS records of the etcd members",
+    needs: [DNS_STEP, ...members.map((m) => m.stepId)],
+
+    async plan(ctx) {
+      const allNames = members.map((m) => `${m.name}.${zoneName}`);
+      const zoneId = maybeString(ctx, DNS_STEP, "hostedZoneId");
+      const records = wanted(ctx);
+      if (!ctx.aws.live || !zoneId || !records) return changesFor(allNames, "create");
+      const stale = await staleRecords(await ctx.aws.route53(), zoneId, records);
+      return changesFor(stale.map((r) => r.name), "update");
+    },
+
+    async apply(ctx) {
+      const zoneId = needString(ctx, DNS_STEP, "hostedZoneId");
+      const records = members.map((m) => ({ name: `${m.name}.${zoneName}`, type: "A" as const, values: [needString(ctx, m.stepId, "privateIp")], ttl: 300 }));
+      await upsertRecords(await ctx.aws.route53(), zoneId, records, `kx ${ctx.cluster}: etcd members`);
+      return { records: records.map((r) => r.name) };
+    },
+  };
+}
