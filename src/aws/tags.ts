@@ -46,3 +46,8 @@ export function clusterFilters(cluster: string): { Name: string; Values: string[
 export function tagValue(tags: readonly { Key?: string; Value?: string }[] | undefined, key: string): string | undefined {
   return tags?.find((t) => t.Key === key)?.Value;
 }
+
+/** The wanted tags a live resource lacks or carries with another value (to re-tag it). */
+export function missingTags(have: readonly { Key?: string; Value?: string }[] | undefined, want: readonly Tag[]): Tag[] {
+  return want.filter((t) => tagValue(have, t.Key) !== t.Value);
+}

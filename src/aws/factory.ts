@@ -1,0 +1,104 @@
+/**
+ * The one place SDK clients are made. Each service's module is imported on first use,
+ * so `kx --help` and commands that never talk to AWS load no SDK code. Credentials come
+ * from the standard chain (env, SSO, profiles, instance roles) with `--profile`; the SDK
+ * itself honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (and `endpoint_url` in
+ * the profile), which is how kx is pointed at an emulator.
+ */
+import type { AwsClients } from "./clients.js";
+import { CredentialsError, KxError } from "../engine/errors.js";
+
+export interface AwsClientOptions {
+  /** --region, else the config's region; when both are absent, AWS_REGION or the profile's region. */
+  region?: string;
+  /** --profile; AWS_PROFILE otherwise (the SDK reads it). */
+  profile?: string;
+  live: boolean;
+  /** An explicit endpoint for every service (tests). Normally unset: AWS_ENDPOINT_URL* apply. */
+  endpoint?: string;
+  /** Attempts per call, including the first; adaptive retries back off on throttling. Default 10. */
+  maxAttempts?: number;
+}
+
+type ClientConstructor<T> = new (config: Record<string, unknown>) => T;
+
+/** Lazily builds every client with the same region, credentials, retries and endpoint. */
+export async function createAwsClients(options: AwsClientOptions): Promise<AwsClients> {
+  if (!options.live) return offlineAwsClients(options.region ?? "(unknown region)");
+  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+  const credentials = fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
+  const region = options.region ?? (await regionFromEnvironment(options.profile));
+
+  const config: Record<string, unknown> = {
+    region,
+    credentials,
+    retryMode: "adaptive",
+    maxAttempts: options.maxAttempts ?? 10,
+    ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  };
+  const lazy = <T>(load: () => Promise<ClientConstructor<T>>): (() => Promise<T>) => {
+    let client: Promise<T> | undefined;
+    return () => (client ??= load().then((Client) => new Client(config)));
+  };
+
+  return {
+    region,
+    live: true,
+    ec2: lazy(async () => (await import("@aws-sdk/client-ec2")).EC2Client),
+    autoscaling: lazy(async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient),
+    elbv2: lazy(async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
+    iam: lazy(async () => (await import("@aws-sdk/client-iam")).IAMClient),
+    sts: lazy(async () => (await import("@aws-sdk/client-sts")).STSClient),
+    ssm: lazy(async () => (await import("@aws-sdk/client-ssm")).SSMClient),
+    route53: lazy(async () => (await import("@aws-sdk/client-route-53")).Route53Client),
+    rds: lazy(async () => (await import("@aws-sdk/client-rds")).RDSClient),
+    ecr: lazy(async () => (await import("@aws-sdk/client-ecr")).ECRClient),
+    kms: lazy(async () => (await import("@aws-sdk/client-kms")).KMSClient),
+  };
+}
+
+/**
+ * Clients for planning without credentials: `live` is false and any client getter is a
+ * bug (a step must plan "create" for everything without calling AWS).
+ */
+export function offlineAwsClients(region: string): AwsClients {
+  const refuse = (service: string) => async (): Promise<never> => {
+    throw new KxError(`internal error: a step asked for the ${service} client while planning offline (aws.live is false)`, {
+      source: "internal",
+      hint: "This is a bug in kx: steps must check ctx.aws.live before calling AWS.",
+    });
+  };
+  return {
+    region,
+    live: false,
+    ec2: refuse("EC2"),
+    autoscaling: refuse("Auto Scaling"),
+    elbv2: refuse("ELBv2"),
+    iam: refuse("IAM"),
+    sts: refuse("STS"),
+    ssm: refuse("SSM"),
+    route53: refuse("Route 53"),
+    rds: refuse("RDS"),
+    ecr: refuse("ECR"),
+    kms: refuse("KMS"),
+  };
+}
+
+/** AWS_REGION or the profile's `region`, resolved the way the SDK resolves it. */
+async function regionFromEnvironment(profile: string | undefined): Promise<string> {
+  const { STSClient } = await import("@aws-sdk/client-sts");
+  const probe = new STSClient(profile ? { profile } : {});
+  try {
+    const region = await probe.config.region();
+    if (region) return region;
+  } catch {
+    // fall through to the error below
+  } finally {
+    probe.destroy();
+  }
+  throw new CredentialsError(
+    "no AWS region: neither --region, the config's `region`, AWS_REGION nor the AWS profile sets one",
+    "Pass --region (e.g. --region eu-west-1), set `region:` in the cluster config, or export AWS_REGION.",
+  );
+}
