@@ -6,10 +6,10 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
-import type { z } from "zod";
 import { ConfigError, UsageError, type ConfigIssue } from "../engine/errors.js";
 import { configWarnings, formatPath, type ConfigWarning } from "./rules.js";
-import { clusterSchema, type ClusterConfig } from "./schema.js";
+import type { ClusterConfig } from "./schema.js";
+import { checkConfig } from "./validate.js";
 
 export interface ParsedConfig {
   config: ClusterConfig;
@@ -37,10 +37,10 @@ export function parseConfig(text: string, file?: string): ParsedConfig {
     issues.push({ path: "", message: `the file is empty: a cluster config starts with "apiVersion: kx.dev/v1alpha1" and "kind: Cluster"` });
     throw new ConfigError(issues, file);
   }
-  const result = clusterSchema.safeParse(data, { error: requiredMessage });
-  if (!result.success) issues.push(...result.error.issues.flatMap(splitUnknownKeys).map((i) => locate(doc, lines, i)));
-  if (issues.length > 0) throw new ConfigError(sortByLine(issues), file);
-  const config = result.data!;
+  const result = checkConfig(data);
+  if (!result.success) issues.push(...result.issues.map((i) => locate(doc, lines, i)));
+  if (!result.success || issues.length > 0) throw new ConfigError(sortByLine(issues), file);
+  const config = result.config;
   return { config, warnings: configWarnings(config).map((w) => ({ ...w, line: lineOf(doc, lines, pathSegments(w.path)) })) };
 }
 
@@ -63,19 +63,6 @@ export function expandHome(path: string, home: string = homedir()): string {
   if (path === "~") return home;
   if (path.startsWith("~/")) return `${home}${path.slice(1)}`;
   return path;
-}
-
-/** A field left out has no "received undefined" to explain: it is simply required. */
-function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  return issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined;
-}
-
-type ZodIssue = z.core.$ZodIssue;
-
-/** zod reports all unknown keys of an object as one issue; the user wants each key's line. */
-function splitUnknownKeys(issue: ZodIssue): { path: PropertyKey[]; message: string }[] {
-  if (issue.code !== "unrecognized_keys") return [issue];
-  return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key "${key}"` }));
 }
 
 function locate(doc: Document, lines: LineCounter, issue: { path: PropertyKey[]; message: string }): ConfigIssue {
