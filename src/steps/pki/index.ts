@@ -4,7 +4,7 @@
  * front so every node gets the same ones. Outputs are certificate names and expiry
  * dates only.
  */
-import type { ClusterConfig } from "../../config/schema.js";
+import { isHostsCluster, type ClusterConfig } from "../../config/schema.js";
 import type { Outputs, Step } from "../../engine/types.js";
 import { DEFAULT_KEY_ALGORITHM, type KeyAlgorithm } from "../../pki/keys.js";
 import {
@@ -75,7 +75,7 @@ export async function etcdMembers(ctx: KxContext): Promise<EtcdMember[]> {
 
 /** On AWS the members' addresses come from the machines steps (one etcd instance per zone). */
 function etcdMachineSteps(config: ClusterConfig): string[] {
-  if (config.hosts?.length) return [];
+  if (isHostsCluster(config)) return [];
   return (config.zones ?? []).slice(0, config.etcd.count).map((zone) => `machines/etcd:${zone}`);
 }
 

@@ -1,4 +1,5 @@
 /** Certificate/key pairs in ctx.secrets, as `<prefix>.crt` + `<prefix>.key`. */
+import { isHostsCluster } from "../../config/schema.js";
 import type { Secret } from "../../engine/secret.js";
 import type { CertAndKey } from "../../pki/certificates.js";
 import type { KxContext } from "../context.js";
@@ -27,5 +28,5 @@ export async function writePair(ctx: KxContext, prefix: string, pair: CertAndKey
  * credentials (aws.live false) must not call SSM: everything is then planned as new.
  */
 export function canReadSecrets(ctx: KxContext): boolean {
-  return ctx.aws.live || (ctx.config.hosts?.length ?? 0) > 0;
+  return ctx.aws.live || isHostsCluster(ctx.config);
 }
