@@ -37,6 +37,11 @@ export function parseConfig(text: string, file?: string): ParsedConfig {
     issues.push({ path: "", message: `the file is empty: a cluster config starts with "apiVersion: kx.dev/v1alpha1" and "kind: Cluster"` });
     throw new ConfigError(issues, file);
   }
+  if (typeof data !== "object" || Array.isArray(data)) {
+    const what = Array.isArray(data) ? "a list" : `the ${typeof data} ${JSON.stringify(data)}`;
+    issues.push({ path: "", message: `the file must be a mapping (apiVersion: ..., kind: ..., name: ...), not ${what}` });
+    throw new ConfigError(issues, file);
+  }
   const result = checkConfig(data);
   if (!result.success) issues.push(...result.issues.map((i) => locate(doc, lines, i)));
   if (!result.success || issues.length > 0) throw new ConfigError(sortByLine(issues), file);

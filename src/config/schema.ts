@@ -32,8 +32,8 @@ const network = z
   .object({
     vpcCidr: cidr.default("10.0.0.0/16"),
     /** One per zone, in zone order; derived from vpcCidr when omitted. */
-    publicSubnets: z.array(cidr).length(3).optional(),
-    privateSubnets: z.array(cidr).length(3).optional(),
+    publicSubnets: z.array(cidr).length(3, "must list 3 subnets, one per zone").optional(),
+    privateSubnets: z.array(cidr).length(3, "must list 3 subnets, one per zone").optional(),
     podCidr: cidr.default("10.244.0.0/16"),
     serviceCidr: cidr.default("10.96.0.0/12"),
   })

@@ -38,15 +38,17 @@ export function missingKeysError(keys: string[], file?: string): ConfigError {
 
 /** A field left out has no "received undefined" to explain: it is simply required. */
 function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
-  return issue.code === "invalid_type" && issue.input === undefined ? "is required" : undefined;
+  return isMissing(issue) ? "is required" : undefined;
 }
 
 function toPathIssues(issue: z.core.$ZodIssue): PathIssue[] {
   // zod reports all unknown keys of an object as one issue; the user wants each key's line.
   if (issue.code === "unrecognized_keys")
     return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key "${key}"`, missing: false }));
-  const missing =
-    (issue.code === "invalid_type" && issue.input === undefined) ||
-    (issue.code === "custom" && (issue.params as { kind?: string } | undefined)?.kind === "missing");
+  const missing = isMissing(issue) || (issue.code === "custom" && (issue.params as { kind?: string } | undefined)?.kind === "missing");
   return [{ path: issue.path, message: issue.message, missing }];
+}
+
+function isMissing(issue: { code: string; input?: unknown }): boolean {
+  return (issue.code === "invalid_type" || issue.code === "invalid_value") && issue.input === undefined;
 }
