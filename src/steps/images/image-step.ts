@@ -51,7 +51,6 @@ export function imageStep(image: ImageName, config: ClusterConfig, options: Imag
       const { hash } = content();
       if (!ctx.aws.live || options.force) return [buildChange(hash)];
       if (await findImageByHash(ctx.aws, image, hash)) return [];
-      if (!config.images.build) throw notBuilt(image, hash);
       return [buildChange(hash)];
     },
 
@@ -64,7 +63,7 @@ export function imageStep(image: ImageName, config: ClusterConfig, options: Imag
         ctx.log.info(`reusing ${existing.imageId} (${existing.name}): same content hash ${hash.slice(0, 12)}`);
         return { amiId: existing.imageId };
       }
-      if (changes.length === 0 || !config.images.build) throw notBuilt(image, hash);
+      if (changes.length === 0) throw missingImage(image, hash);
 
       ctx.log.info(`building the ${image} image with Packer (content hash ${hash.slice(0, 12)}); this takes 5–15 minutes`);
       const amiId = await buildImage({
@@ -84,9 +83,10 @@ export function imageStep(image: ImageName, config: ClusterConfig, options: Imag
   };
 }
 
-function notBuilt(image: ImageName, hash: string): KxError {
-  return new KxError(`no ${image} AMI with content hash ${hash.slice(0, 12)}… in the account, and images.build is false`, {
+/** The plan found the image, but it is gone now (deregistered in between). */
+function missingImage(image: ImageName, hash: string): KxError {
+  return new KxError(`no ${image} AMI with content hash ${hash.slice(0, 12)}… is in the account any more`, {
     source: "user",
-    hint: `Set images.${image} to an AMI id, build it with \`kx images build --only ${image}\`, or set images.build: true.`,
+    hint: `Run the same command again: kx plans a build when the image is missing (or \`kx images build --only ${image}\`).`,
   });
 }
