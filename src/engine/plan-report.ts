@@ -91,7 +91,11 @@ export function buildPlanReport(result: Pick<RunResult, "steps">, options: PlanR
 export function renderPlanReport(report: PlanReport): string {
   const out: string[] = [];
   const summary = ACTIONS.map((a) => `${report.counts[a]} to ${a}`).join(", ");
-  out.push(`Plan: ${summary} (${report.totalChanges} changes in ${report.plannedSteps} steps; ${report.upToDateSteps} steps already done)`);
+  const n = (count: number, noun: string) => `${count} ${noun}${count === 1 ? "" : "s"}`;
+  out.push(
+    `Plan: ${summary} (${n(report.totalChanges, "change")} in ${n(report.plannedSteps, "step")}; ` +
+      `${n(report.upToDateSteps, "step")} already done)`,
+  );
   for (const note of report.notes) out.push(`Note: ${note}`);
 
   for (const area of report.areas) {
