@@ -17,9 +17,10 @@ import { FAULT_CODES, failure, success } from "./protocols.js";
  *   name: string, signingName: string, protocol: Protocol, xmlns?: string, targetPrefix?: string,
  *   actions: Record<string, (params: any, ctx: HandlerContext) => any>,
  *   route?: (method: string, path: string, query: URLSearchParams) => { action: string, params: Record<string, string> } | undefined,
+ *   onTick?: (world: World) => void,
  * }} ServiceModule
  */
-/** @typedef {{ world: World, action: string, requestId: string, body: string, query: URLSearchParams, pathParams: Record<string, string> }} HandlerContext */
+/** @typedef {{ world: World, action: string, requestId: string, body: string, query: URLSearchParams, pathParams: Record<string, string>, accessKey?: string }} HandlerContext */
 
 const SCOPE = /Credential=([^/,\s]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/;
 
@@ -105,6 +106,7 @@ export async function handleAws(world, services, req, url, body) {
         : new AwsError("InvalidAction", `The action ${action} is not valid for this web service.`);
     }
     world.store.tick();
+    for (const s of services) s.onTick?.(world);
     checkCredentials(world, service, accessKey);
     const fault = world.faults.next(action);
     if (fault) {
@@ -114,7 +116,7 @@ export async function handleAws(world, services, req, url, body) {
     }
     const wait = world.delay(isRead(action) ? "perCallRead" : "perCallWrite");
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const ctx = { world, action, requestId, body, query: url.searchParams, pathParams: decoded.pathParams };
+    const ctx = { world, action, requestId, body, query: url.searchParams, pathParams: decoded.pathParams, accessKey };
     const result = await handler(decoded.params, ctx);
     const res = success(service, action, result, requestId);
     outcome = { status: res.status };

@@ -50,8 +50,10 @@ export class Store {
 
   /** @param {string} type @param {string} id */
   remove(type, id) {
+    const obj = this.table(type).get(id);
     this.table(type).delete(id);
     this.tagMap.delete(id);
+    if (obj && typeof obj.id === "string") this.tagMap.delete(obj.id);
   }
 
   /** @param {string} key resource id or ARN @returns {Map<string, string>} */
