@@ -28,6 +28,13 @@ export interface ExecOptions {
   allowFailure?: boolean;
   /** Label for the progress view ("kubeadm init"). */
   label?: string;
+  /** The command only reads (facts for a plan): not counted as a write. */
+  readOnly?: boolean;
+  /**
+   * The command is idempotent: when the connection drops while it runs, reconnect and
+   * run it again once (otherwise SshConnectionLostError: its outcome is unknown).
+   */
+  retryOnDisconnect?: boolean;
 }
 
 export interface ExecResult {
@@ -48,12 +55,26 @@ export interface SshSession {
   upload(path: string, content: string | Buffer | Secret, options: UploadOptions): Promise<void>;
   /** undefined when the file does not exist. */
   readFile(path: string, options?: { sudo?: boolean }): Promise<string | undefined>;
+  /** The host key the host presented (OpenSSH line), verified; connects if needed. */
+  readonly hostKey?: Promise<string>;
+}
+
+/** What a pool did, for tests and the run summary. */
+export interface SshPoolStats {
+  /** Connections opened per host name (1 per host for a run without drops). */
+  connections: Record<string, number>;
+  /** Commands and uploads per host name. */
+  commands: Record<string, number>;
+  /** Commands not marked readOnly, and uploads, per host name. */
+  writes: Record<string, number>;
 }
 
 export interface SshPool {
   /** The one session of this host, connected on first use and reconnected if dropped. */
   session(target: SshTarget): Promise<SshSession>;
   close(): Promise<void>;
+  /** Counters since the pool was created. */
+  stats?(): SshPoolStats;
 }
 
 /** Where keys pinned on first contact are kept (the state file, via the workflow). */

@@ -38,7 +38,7 @@ const PRIVATE_DIRS = [
   "/usr/local/bin",
   "/run/kx",
   "/var/log",
-  "/root/.kube",
+  "/root", // a fresh home: the machine's own root dotfiles make every command slow
 ];
 
 /**
@@ -173,8 +173,16 @@ async function startHost({ name, octet, isBastion, dir, prefix, runId, clientKey
     exec,
     /** Kills sshd's per-connection processes: every client connected to this host is cut off. */
     dropConnections: () => {
+      // A connection is a privileged monitor process and its session child: kill both.
       const sessions = childrenOf(sshdPid).filter((pid) => commOf(pid) === "sshd");
-      for (const pid of sessions) process.kill(pid, "SIGKILL");
+      const tree = sessions.flatMap((pid) => [pid, ...descendantsOf(pid)]);
+      for (const pid of tree) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       return sessions.length;
     },
     /** Connections sshd accepted so far (from its log). */
@@ -280,6 +288,10 @@ function childrenOf(pid) {
     // gone
   }
   return out;
+}
+
+function descendantsOf(pid) {
+  return childrenOf(pid).flatMap((child) => [child, ...descendantsOf(child)]);
 }
 
 function commOf(pid) {

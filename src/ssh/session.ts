@@ -1,0 +1,327 @@
+/**
+ * The one session of a host: connects on first use, reconnects once for the next command
+ * when the connection dropped, runs commands (sudo, stdin, timeout, streamed output) and
+ * writes files atomically.
+ */
+import { randomBytes } from "node:crypto";
+import { posix } from "node:path";
+import type { Duplex } from "node:stream";
+import type { ClientChannel, SFTPWrapper } from "ssh2";
+import { SshError } from "../engine/errors.js";
+import { redact, Secret } from "../engine/secret.js";
+import { describe, type Connection } from "./connect.js";
+import { Limiter } from "./limiter.js";
+import { remoteCommand, shellQuote } from "./shell.js";
+import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } from "./types.js";
+
+/** OpenSSH allows 10 sessions per connection by default (MaxSessions). */
+const CHANNELS_PER_CONNECTION = 8;
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
+const STDERR_TAIL_LINES = 20;
+
+export interface SessionHooks {
+  /** Opens a fresh connection (with retries). */
+  connect(): Promise<Connection>;
+  /** Bounds the pool's simultaneous commands. */
+  limiter: Limiter;
+  /** Every output line, redacted. */
+  onOutput?(host: string, line: string, label?: string): void;
+  /** Called for every command and upload, `write` false for read-only commands. */
+  onCommand?(host: string, write: boolean): void;
+}
+
+/** The connection went away while a command ran: its outcome is unknown. */
+export class SshConnectionLostError extends SshError {
+  constructor(host: string, command: string) {
+    super(host, `the connection dropped while running: ${redact(command)}`, { command: redact(command) });
+  }
+}
+
+/** The connection was found dead before the command started: safe to run it on a new one. */
+class NotStartedError extends SshConnectionLostError {}
+
+export class PooledSession implements SshSession {
+  #connection?: Promise<Connection>;
+  #sftpChannel?: { connection: Connection; sftp: Promise<SFTPWrapper> };
+  readonly #channels = new Limiter(CHANNELS_PER_CONNECTION);
+  #closed = false;
+
+  constructor(
+    readonly target: SshTarget,
+    private readonly hooks: SessionHooks,
+  ) {}
+
+  /** The verified host key of the current connection. */
+  get hostKey(): Promise<string> {
+    return this.connection().then((c) => c.hostKey);
+  }
+
+  /** The live connection, reconnecting when the last one dropped. */
+  async connection(): Promise<Connection> {
+    if (this.#closed) throw new SshError(this.target.name, "the SSH pool was closed");
+    const current = this.#connection && (await this.#connection.catch(() => undefined));
+    if (current?.alive) return current;
+    current?.client.end();
+    const next = this.hooks.connect();
+    this.#connection = next;
+    next.catch(() => {
+      if (this.#connection === next) this.#connection = undefined;
+    });
+    return next;
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    this.hooks.onCommand?.(this.target.name, !options.readOnly);
+    return this.hooks.limiter.run(() => this.#channels.run(() => this.#execWithReconnect(command, options)));
+  }
+
+  async #execWithReconnect(command: string, options: ExecOptions): Promise<ExecResult> {
+    try {
+      return await this.#execOnce(command, options);
+    } catch (e) {
+      const retry = e instanceof NotStartedError || (e instanceof SshConnectionLostError && options.retryOnDisconnect);
+      if (!retry) throw e;
+      this.hooks.onOutput?.(this.target.name, "connection dropped; reconnecting and running the command again", options.label);
+      return this.#execOnce(command, options);
+    }
+  }
+
+  async #execOnce(command: string, options: ExecOptions): Promise<ExecResult> {
+    const connection = await this.connection();
+    const line = remoteCommand(command, { sudo: options.sudo, user: this.target.user });
+    const channel = await this.#open(connection, command, (cb) => connection.client.exec(line, cb));
+    const result = await this.#collect(connection, channel, command, options);
+    if (result.code !== 0 && !options.allowFailure) {
+      throw new SshError(this.target.name, `command failed with exit code ${result.code}: ${redact(options.label ?? command)}`, {
+        command: redact(command),
+        exitCode: result.code,
+        stderrTail: tail(result.stderr || result.stdout),
+      });
+    }
+    return result;
+  }
+
+  /** Opens a channel; a connection found dead at this point is marked so (nothing ran yet). */
+  async #open(
+    connection: Connection,
+    command: string,
+    open: (cb: (err: Error | undefined, channel: ClientChannel) => void) => void,
+  ): Promise<ClientChannel> {
+    try {
+      return await new Promise<ClientChannel>((resolve, reject) => {
+        try {
+          open((err, channel) => (err ? reject(err) : resolve(channel)));
+        } catch (e) {
+          reject(e);
+        }
+      });
+    } catch (e) {
+      if (connection.alive && !/Not connected|No response|ECONNRESET|closed/i.test(describe(e))) {
+        throw new SshError(this.target.name, `cannot start the command (${describe(e)}): ${redact(command)}`, { command: redact(command) });
+      }
+      connection.alive = false;
+      throw new NotStartedError(this.target.name, command);
+    }
+  }
+
+  #collect(connection: Connection, channel: ClientChannel, command: string, options: ExecOptions): Promise<ExecResult> {
+    return new Promise((resolve, reject) => {
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      const streamer = lineStreamer((l) => this.hooks.onOutput?.(this.target.name, redact(l), options.label));
+      let code: number | undefined;
+      let signal: string | undefined;
+      const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          channel.signal("KILL");
+        } catch {
+          // the server may not support signals; closing the channel is enough
+        }
+        channel.close();
+      }, timeoutMs);
+      let timedOut = false;
+      channel.on("data", (d: Buffer) => {
+        out.push(d);
+        streamer.push(d);
+      });
+      channel.stderr.on("data", (d: Buffer) => {
+        err.push(d);
+        streamer.push(d);
+      });
+      channel.on("exit", (c: number | null, sig?: string) => {
+        if (typeof c === "number") code = c;
+        else signal = sig ?? "unknown signal";
+      });
+      channel.on("close", () => {
+        clearTimeout(timer);
+        streamer.flush();
+        const stdout = Buffer.concat(out).toString("utf8");
+        const stderr = Buffer.concat(err).toString("utf8");
+        if (timedOut) {
+          reject(new SshError(this.target.name, `command timed out after ${Math.round(timeoutMs / 1000)} s: ${redact(options.label ?? command)}`, {
+            command: redact(command),
+            stderrTail: tail(stderr),
+          }));
+        } else if (code !== undefined) {
+          resolve({ code, stdout, stderr });
+        } else if (signal !== undefined) {
+          resolve({ code: 128 + signalNumber(signal), stdout, stderr: `${stderr}\nkilled by signal ${signal}` });
+        } else {
+          // No exit status: the connection went away under the command.
+          setImmediate(() => {
+            connection.alive = false;
+            reject(new SshConnectionLostError(this.target.name, command));
+          });
+        }
+      });
+      const input = options.stdin instanceof Secret ? options.stdin.reveal() : options.stdin;
+      channel.end(input ?? undefined);
+    });
+  }
+
+  async upload(path: string, content: string | Buffer | Secret, options: UploadOptions): Promise<void> {
+    this.hooks.onCommand?.(this.target.name, true);
+    const data = content instanceof Secret ? Buffer.from(content.reveal()) : Buffer.from(content);
+    const run = () => this.hooks.limiter.run(() => this.#channels.run(() => this.#upload(path, data, options)));
+    try {
+      await run();
+    } catch (e) {
+      // An upload is idempotent (temp file + rename): run it again on a fresh connection.
+      if (!(e instanceof SshConnectionLostError)) throw e;
+      await run();
+    }
+  }
+
+  async #upload(path: string, data: Buffer, options: UploadOptions): Promise<void> {
+    const dir = posix.dirname(path);
+    const suffix = randomBytes(6).toString("hex");
+    const asRoot = this.target.user === "root";
+    // As root the temp file sits next to the target (same file system: rename is atomic);
+    // otherwise in the login user's home, then `sudo install` puts it next to the target.
+    const staging = asRoot ? `${dir}/.${posix.basename(path)}.kx-${suffix}` : `.kx-upload-${suffix}`;
+    const connection = await this.connection();
+    try {
+      await this.#sftpWrite(connection, staging, data);
+    } catch (e) {
+      if (e instanceof SshConnectionLostError || !asRoot || !isNoSuchFile(e)) throw e;
+      await this.#execOnce(`mkdir -p ${shellQuote(dir)}`, { label: `mkdir ${dir}` });
+      await this.#sftpWrite(connection, staging, data);
+    }
+    const mode = options.mode.toString(8).padStart(4, "0");
+    const [user, group = user] = (options.owner ?? "root").split(":");
+    const q = shellQuote;
+    const temp = `${dir}/.${posix.basename(path)}.kx-${suffix}`;
+    const command = asRoot
+      ? `trap 'rm -f ${q(temp)}' EXIT; chown ${q(`${user}:${group}`)} ${q(temp)} && chmod ${mode} ${q(temp)} && mv -f ${q(temp)} ${q(path)}`
+      : ((source) =>
+          `trap 'rm -f ${q(source)} ${q(temp)}' EXIT; mkdir -p ${q(dir)} && ` +
+          `install -m ${mode} -o ${q(user!)} -g ${q(group!)} ${q(source)} ${q(temp)} && mv -f ${q(temp)} ${q(path)}`)(
+          `${await this.#home(connection)}/${staging}`,
+        );
+    await this.#execOnce(command, { sudo: !asRoot, label: `write ${path}` });
+  }
+
+  async #openSftp(connection: Connection): Promise<SFTPWrapper> {
+    if (this.#sftpChannel?.connection !== connection) {
+      const sftp = new Promise<SFTPWrapper>((resolve, reject) =>
+        connection.client.sftp((err, s) => (err ? reject(err) : resolve(s))),
+      );
+      sftp.catch(() => undefined);
+      this.#sftpChannel = { connection, sftp };
+    }
+    try {
+      return await this.#sftpChannel.sftp;
+    } catch (e) {
+      this.#sftpChannel = undefined;
+      if (!connection.alive || /Not connected|No response|closed/i.test(describe(e))) {
+        connection.alive = false;
+        throw new SshConnectionLostError(this.target.name, "sftp");
+      }
+      throw new SshError(this.target.name, `cannot open SFTP: ${describe(e)}`);
+    }
+  }
+
+  async #sftpWrite(connection: Connection, path: string, data: Buffer): Promise<void> {
+    const sftp = await this.#openSftp(connection);
+    await new Promise<void>((resolve, reject) =>
+      sftp.writeFile(path, data, { mode: 0o600 }, (err) => {
+        if (!err) return resolve();
+        if (!connection.alive) return reject(new SshConnectionLostError(this.target.name, `write ${path}`));
+        reject(Object.assign(new SshError(this.target.name, `cannot write ${path}: ${describe(err)}`), { sftpCode: (err as { code?: number }).code }));
+      }),
+    );
+  }
+
+  async #home(connection: Connection): Promise<string> {
+    const sftp = await this.#openSftp(connection);
+    return new Promise((resolve, reject) => sftp.realpath(".", (err, p) => (err ? reject(err) : resolve(p))));
+  }
+
+  async readFile(path: string, options: { sudo?: boolean } = {}): Promise<string | undefined> {
+    const q = shellQuote(path);
+    const result = await this.exec(`if [ -e ${q} ]; then cat ${q}; else exit 44; fi`, {
+      sudo: options.sudo,
+      readOnly: true,
+      allowFailure: true,
+      retryOnDisconnect: true,
+      label: `read ${path}`,
+    });
+    if (result.code === 44) return undefined;
+    if (result.code !== 0) {
+      throw new SshError(this.target.name, `cannot read ${path}`, { exitCode: result.code, stderrTail: tail(result.stderr) });
+    }
+    return result.stdout;
+  }
+
+  /** Opens a TCP stream from this host to address:port (the bastion hop). */
+  async forward(address: string, port: number): Promise<Duplex> {
+    const connection = await this.connection();
+    return new Promise((resolve, reject) =>
+      connection.client.forwardOut("127.0.0.1", 0, address, port, (err, stream) =>
+        err ? reject(new Error(`${this.target.name} could not open a tunnel to ${address}:${port}: ${describe(err)}`)) : resolve(stream),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const connection = await this.#connection?.catch(() => undefined);
+    if (connection?.alive) {
+      await new Promise<void>((resolve) => {
+        connection.client.once("close", () => resolve());
+        connection.client.end();
+        setTimeout(resolve, 2_000).unref();
+      });
+    }
+  }
+}
+
+function isNoSuchFile(e: unknown): boolean {
+  return (e as { sftpCode?: number }).sftpCode === 2;
+}
+
+function tail(text: string): string {
+  return redact(text.trimEnd().split("\n").slice(-STDERR_TAIL_LINES).join("\n"));
+}
+
+function lineStreamer(emit: (line: string) => void) {
+  let partial = "";
+  return {
+    push(chunk: Buffer) {
+      const lines = (partial + chunk.toString("utf8")).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) emit(l);
+    },
+    flush() {
+      if (partial) emit(partial);
+      partial = "";
+    },
+  };
+}
+
+const SIGNALS: Record<string, number> = { HUP: 1, INT: 2, QUIT: 3, ABRT: 6, KILL: 9, SEGV: 11, PIPE: 13, TERM: 15 };
+function signalNumber(name: string): number {
+  return SIGNALS[name.replace(/^SIG/, "")] ?? 0;
+}
