@@ -24,7 +24,9 @@ export class SaveQueue {
         this.#queued = undefined;
         this.#running = next;
         this.doc.updatedAt = new Date().toISOString();
-        return this.store.save(structuredClone(this.doc));
+        // A snapshot, so steps may change the document while it is written; the JSON round
+        // trip applies toJSON (a Secret becomes "***") as the file will.
+        return this.store.save(JSON.parse(JSON.stringify(this.doc)) as StateDoc);
       })
       .finally(() => {
         if (this.#running === next) this.#running = undefined;

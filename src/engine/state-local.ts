@@ -6,7 +6,7 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { KxError } from "./errors.js";
-import { acquireLock, type LockOwner, type StateLock } from "./lock.js";
+import { acquireLock, forceUnlock, type LockInfo, type LockOwner, type StateLock } from "./lock.js";
 import { parseStateDoc, StateVersionError, type StateDoc } from "./state-doc.js";
 import { serialiseStateSafely } from "./state-guard.js";
 import type { StateStore } from "./state-store.js";
@@ -72,6 +72,10 @@ export class LocalStateStore implements StateStore {
   async lock(owner: LockOwner): Promise<StateLock> {
     await this.#ensureDir();
     return acquireLock(this.lockFile, owner, { warn: this.#warn });
+  }
+
+  forceUnlock(): Promise<LockInfo | undefined> {
+    return forceUnlock(this.lockFile);
   }
 
   async #ensureDir(): Promise<void> {

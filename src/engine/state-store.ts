@@ -2,7 +2,7 @@
  * Where a cluster's state lives. The local directory is the first backend; a remote one
  * (S3 with a conditional-write lock) implements the same three operations.
  */
-import type { LockOwner, StateLock } from "./lock.js";
+import type { LockInfo, LockOwner, StateLock } from "./lock.js";
 import type { StateDoc } from "./state-doc.js";
 
 export interface StateStore {
@@ -14,4 +14,6 @@ export interface StateStore {
   save(doc: StateDoc): Promise<void>;
   /** Takes the cluster's lock or throws LockHeldError naming its holder. */
   lock(owner: LockOwner): Promise<StateLock>;
+  /** Removes the lock whoever holds it (--force-unlock); returns who held it. */
+  forceUnlock(): Promise<LockInfo | undefined>;
 }

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { LockOwner, StateLock } from "../../src/engine/lock.js";
+import type { LockInfo, LockOwner, StateLock } from "../../src/engine/lock.js";
 import { runSteps, type EngineServices, type RunOptions } from "../../src/engine/runner.js";
 import type { StateDoc, StateStore } from "../../src/engine/state.js";
 import type { RunnerEvent } from "../../src/engine/events.js";
@@ -27,6 +27,9 @@ export class MemoryStateStore implements StateStore {
   }
   async lock(owner: LockOwner): Promise<StateLock> {
     return { info: { pid: process.pid, host: "test", since: "now", command: owner.command }, release: async () => undefined };
+  }
+  async forceUnlock(): Promise<LockInfo | undefined> {
+    return undefined;
   }
 }
 

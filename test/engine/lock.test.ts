@@ -70,7 +70,7 @@ describe("the state lock", () => {
     await fs.writeFile(store.lockFile, JSON.stringify({ pid, host: "ci-runner-7", since: "yesterday", command: "kx upgrade" }));
     await expect(store.lock({ command: "kx" })).rejects.toThrow(`pid ${pid} on ci-runner-7, since yesterday, running "kx upgrade"`);
 
-    expect(await forceUnlock(store.lockFile)).toMatchObject({ pid, host: "ci-runner-7" });
+    expect(await store.forceUnlock()).toMatchObject({ pid, host: "ci-runner-7" });
     await fs.writeFile(store.lockFile, "{not json");
     await expect(store.lock({ command: "kx" })).rejects.toThrow("pid -1 on unknown");
     await forceUnlock(store.lockFile);
