@@ -67,8 +67,8 @@ async function describeOwned(ec2: EC2Client, cluster: string, stepId: string, st
 /**
  * RunInstances with a deterministic ClientToken. The token's generation counts the
  * step's terminated instances, so an instance terminated by hand is replaced rather than
- * handed back by the token; if AWS still answers with a terminated instance, the next
- * generation is tried.
+ * handed back by the token; if AWS still answers with a terminated instance (or none,
+ * once the terminated one has vanished), the next generation is tried.
  */
 export async function launchInstance(ctx: KxContext, stepId: string, input: Omit<RunInstancesCommandInput, "ClientToken" | "MinCount" | "MaxCount">): Promise<Instance> {
   const ec2 = await ctx.aws.ec2();
@@ -78,11 +78,11 @@ export async function launchInstance(ctx: KxContext, stepId: string, input: Omit
     const result = await untilProfileVisible(ctx.signal, () =>
       awsCall("RunInstances", stepId, () => ec2.send(new RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, ClientToken: token }))),
     );
+    // A token whose instance was terminated answers with it (or, once it has vanished, with nothing).
     const instance = result.Instances?.[0];
-    if (!instance?.InstanceId) throw new KxError(`RunInstances for ${stepId} returned no instance`);
-    if (!GONE_STATES.includes(instance.State?.Name ?? "")) return instance;
+    if (instance?.InstanceId && !GONE_STATES.includes(instance.State?.Name ?? "")) return instance;
   }
-  throw new KxError(`RunInstances for ${stepId} kept returning terminated instances`, {
+  throw new KxError(`RunInstances for ${stepId} kept returning terminated instances or none`, {
     hint: "Wait until the terminated instances of this step disappear from the EC2 console, then run again.",
   });
 }
