@@ -1,0 +1,108 @@
+/** The worker launch template and autoscaling group against the fake. */
+import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
+import { workerAsgStep } from "../../../src/steps/machines/worker-asg.js";
+import { workerLaunchTemplateStep } from "../../../src/steps/machines/worker-launch-template.js";
+import { renderUserData } from "../../../src/steps/machines/user-data.js";
+import type { ClusterConfig } from "../../../src/config/schema.js";
+import { applyAll, planAll, testContext } from "../context.js";
+import { machinesConfig, preparedContext, sshKeyOnDisk, type Fake } from "./world.js";
+
+const key = sshKeyOnDisk();
+const config = machinesConfig(key.privateKeyFile);
+let fake: Fake;
+
+beforeAll(async () => {
+  process.env.KX_AWS_POLL_MS = "5";
+  fake = await startFakeAws({ latencyScale: 0 });
+});
+afterAll(async () => {
+  await fake.stop();
+  key.cleanup();
+});
+beforeEach(() => fake.reset());
+
+const workerSteps = (cfg: ClusterConfig) => [keyPairStep(cfg), workerLaunchTemplateStep(cfg), workerAsgStep(cfg)];
+
+async function latestVersion(ctx: ReturnType<typeof testContext>) {
+  const ec2 = await ctx.aws.ec2();
+  const id = ctx.outputs("machines/worker-launch-template")!.launchTemplateId as string;
+  const r = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: id, Versions: ["$Latest"] }));
+  return r.LaunchTemplateVersions![0]!;
+}
+
+async function group(ctx: ReturnType<typeof testContext>) {
+  const autoscaling = await ctx.aws.autoscaling();
+  const r = await autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-lab-workers"] }));
+  return r.AutoScalingGroups![0]!;
+}
+
+describe("worker launch template and autoscaling group", () => {
+  it("launch template: IMDSv2 hop limit 1, encrypted gp3, the worker group and profile, the rendered join script", async () => {
+    const ctx = await preparedContext(fake, config);
+    await applyAll(ctx, workerSteps(config));
+    const version = await latestVersion(ctx);
+    const data = version.LaunchTemplateData!;
+    expect(ctx.outputs("machines/worker-launch-template")).toEqual({ launchTemplateId: expect.stringMatching(/^lt-/), version: "1" });
+    expect(data.MetadataOptions).toMatchObject({ HttpTokens: "required", HttpPutResponseHopLimit: 1 });
+    expect(data.BlockDeviceMappings).toEqual([
+      expect.objectContaining({ DeviceName: "/dev/xvda", Ebs: expect.objectContaining({ VolumeType: "gp3", Encrypted: true, VolumeSize: 50 }) }),
+    ]);
+    expect(data.SecurityGroupIds).toEqual([ctx.outputs("security/sg:worker")!.groupId]);
+    expect(data.IamInstanceProfile?.Arn).toBe(ctx.outputs("security/iam:worker")!.instanceProfileArn);
+    expect(data.ImageId).toBe(ctx.outputs("images/node")!.amiId);
+    expect(data.InstanceType).toBe("t3.large");
+    expect(Buffer.from(data.UserData!, "base64").toString()).toBe(renderUserData("worker.sh", { cluster: "lab", region: "eu-west-1" }));
+  });
+
+  it("group: across the three private subnets, sized from the config, cluster tags propagated at launch", async () => {
+    const ctx = await preparedContext(fake, config);
+    await applyAll(ctx, workerSteps(config));
+    const g = await group(ctx);
+    const privateSubnets = config.zones.map((z) => ctx.outputs(`network/subnet-private:${z}`)!.subnetId);
+    expect(g.VPCZoneIdentifier!.split(",").sort()).toEqual([...privateSubnets].sort());
+    expect([g.MinSize, g.DesiredCapacity, g.MaxSize]).toEqual([3, 3, 6]);
+    expect(g.LaunchTemplate).toMatchObject({ LaunchTemplateId: ctx.outputs("machines/worker-launch-template")!.launchTemplateId, Version: "1" });
+    const tags = Object.fromEntries((g.Tags ?? []).map((t) => [t.Key, [t.Value, t.PropagateAtLaunch]]));
+    expect(tags).toMatchObject({
+      "kx:cluster": ["lab", true],
+      Name: ["lab-worker", true],
+      "kubernetes.io/cluster/lab": ["owned", true],
+    });
+    expect(ctx.outputs("machines/worker-asg")).toEqual({ autoScalingGroupName: "kx-lab-workers" });
+  });
+
+  it("a second run plans and writes nothing", async () => {
+    const ctx = await preparedContext(fake, config);
+    const steps = workerSteps(config);
+    await applyAll(ctx, steps);
+    const writes = fake.counts().writes;
+    expect(await planAll(ctx, steps)).toEqual({});
+    await applyAll(ctx, steps);
+    expect(fake.counts().writes).toBe(writes);
+  });
+
+  it("a new size in the config is an update of the group; a new instance type a new template version", async () => {
+    const ctx = await preparedContext(fake, config);
+    await applyAll(ctx, workerSteps(config));
+
+    const resized = machinesConfig(key.privateKeyFile, { workers: { min: 4, desired: 5, max: 10, instanceType: "t3.xlarge" } });
+    const next = testContext({ config: resized, aws: ctx.aws, outputs: Object.fromEntries(ctx.allOutputs()) });
+    const steps = workerSteps(resized);
+    const plans = await planAll(next, steps);
+    expect(plans["machines/worker-launch-template"]).toEqual([expect.objectContaining({ action: "update" })]);
+    expect(plans["machines/worker-asg"]).toEqual([expect.objectContaining({ action: "update", detail: "min 3 → 4, desired 3 → 5, max 6 → 10" })]);
+
+    await applyAll(next, steps);
+    expect(next.outputs("machines/worker-launch-template")!.version).toBe("2");
+    expect((await latestVersion(next)).LaunchTemplateData!.InstanceType).toBe("t3.xlarge");
+    const g = await group(next);
+    expect([g.MinSize, g.DesiredCapacity, g.MaxSize]).toEqual([4, 5, 10]);
+    expect(g.LaunchTemplate?.Version).toBe("2");
+    expect(fake.calls().filter((c) => c.action === "UpdateAutoScalingGroup")).toHaveLength(1);
+    expect(await planAll(next, steps)).toEqual({});
+  });
+});
