@@ -18,7 +18,15 @@ export interface AwsClientOptions {
   endpoint?: string;
   /** Attempts per call, including the first; adaptive retries back off on throttling. Default 10. */
   maxAttempts?: number;
+  /**
+   * Multiplies the SDK's retry delays (default 1, or KX_AWS_RETRY_DELAY_SCALE): the local
+   * test cloud throttles at random, not because calls come too fast, so its tests wait
+   * less between retries than AWS needs.
+   */
+  retryDelayScale?: number;
 }
+
+const MIN_CALLS_PER_SECOND = 5;
 
 type ClientConstructor<T> = new (config: Record<string, unknown>) => T;
 
@@ -28,18 +36,35 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   const credentials = fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const region = options.region ?? (await regionFromEnvironment(options.profile));
+  const maxAttempts = options.maxAttempts ?? 10;
+  const delayScale = options.retryDelayScale ?? positiveNumber(process.env.KX_AWS_RETRY_DELAY_SCALE) ?? 1;
+  const { AdaptiveRetryStrategy, DefaultRateLimiter } = await import("@smithy/core/retry");
 
   const config: Record<string, unknown> = {
     region,
     credentials,
-    retryMode: "adaptive",
-    maxAttempts: options.maxAttempts ?? 10,
+    maxAttempts,
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
   const lazy = <T>(load: () => Promise<ClientConstructor<T>>): (() => Promise<T>) => {
     let client: Promise<T> | undefined;
-    return () => (client ??= load().then((Client) => new Client(config)));
+    return () =>
+      (client ??= load().then(
+        (Client) =>
+          // Adaptive retries: backoff plus a client-side rate limiter that slows down
+          // when AWS throttles. Its default floor (0.5 calls/s) turns a burst of
+          // throttling into minutes of crawling; 5 calls/s is still far below any EC2,
+          // IAM or ELB request-rate quota.
+          new Client({
+            ...config,
+            retryStrategy: new AdaptiveRetryStrategy(maxAttempts, {
+              maxAttempts,
+              rateLimiter: new DefaultRateLimiter({ minFillRate: MIN_CALLS_PER_SECOND / delayScale }),
+              backoff: new ScaledBackoff(delayScale),
+            }),
+          }),
+      ));
   };
 
   return {
@@ -83,6 +108,26 @@ export function offlineAwsClients(region: string): AwsClients {
     ecr: refuse("ECR"),
     kms: refuse("KMS"),
   };
+}
+
+/**
+ * The SDK's default backoff (full jitter, exponential, capped at 20 s) with its delays
+ * multiplied by `scale`; the SDK sets the base (50 ms, 1 s for throttling) before each retry.
+ */
+class ScaledBackoff {
+  private base = 50;
+  constructor(private readonly scale: number) {}
+  setDelayBase(delay: number): void {
+    this.base = delay * this.scale;
+  }
+  computeNextBackoffDelay(retry: number): number {
+    return Math.floor(Math.random() * Math.min(this.base * 2 ** retry, 20_000 * this.scale));
+  }
+}
+
+function positiveNumber(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text && Number.isFinite(n) && n > 0 ? n : undefined;
 }
 
 /** AWS_REGION or the profile's `region`, resolved the way the SDK resolves it. */

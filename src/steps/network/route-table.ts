@@ -12,7 +12,7 @@ import { ensureTags, tagDrift } from "../../aws/ec2-tags.js";
 import { checkImmutable, onlyOne, ownedBy } from "../../aws/find.js";
 import { optionalOutput, requireOutput, resourceStep } from "../../aws/resource-step.js";
 import { ec2Api } from "../../aws/sdk.js";
-import { kxTags, tagSpecifications } from "../../aws/tags.js";
+import { kxTags, TAG_CLUSTER, TAG_ID, tagSpecifications, tagValue } from "../../aws/tags.js";
 import {
   INTERNET_GATEWAY_STEP,
   natGatewayStepId,
@@ -102,7 +102,7 @@ function routeTableStep(spec: RouteTableSpec): Step<KxContext> {
       }
 
       const associated = new Set(associatedSubnets(table).map((a) => a.SubnetId!));
-      const wanted = spec.subnetSteps.map((step) => optionalOutput(ctx, step, "subnetId"));
+      const wanted = await subnetIds(ctx, spec.subnetSteps);
       for (const [i, subnetId] of wanted.entries()) {
         if (subnetId === undefined || !associated.has(subnetId)) {
           changes.push({ action: "update", target, detail: `associate ${subnetId ?? spec.subnetSteps[i]}` });
@@ -166,6 +166,28 @@ function routeTableStep(spec: RouteTableSpec): Step<KxContext> {
 
     outputs: (table) => ({ routeTableId: table.RouteTableId! }),
   });
+}
+
+/**
+ * The subnets' ids from their steps' outputs, or (when planning without them, e.g. after
+ * the state was lost) found by their tags; undefined for a subnet that does not exist yet.
+ */
+async function subnetIds(ctx: KxContext, subnetSteps: string[]): Promise<(string | undefined)[]> {
+  const known = subnetSteps.map((step) => optionalOutput(ctx, step, "subnetId"));
+  const unknown = subnetSteps.filter((_, i) => known[i] === undefined);
+  if (unknown.length === 0) return known;
+  const { client, sdk } = await ec2Api(ctx.aws);
+  const out = await awsCall("ec2:DescribeSubnets", unknown.join(", "), () =>
+    client.send(
+      new sdk.DescribeSubnetsCommand({
+        Filters: [
+          { Name: `tag:${TAG_CLUSTER}`, Values: [ctx.cluster] },
+          { Name: `tag:${TAG_ID}`, Values: unknown },
+        ],
+      }),
+    ),
+  );
+  return subnetSteps.map((step, i) => known[i] ?? out.Subnets?.find((s) => tagValue(s.Tags, TAG_ID) === step)?.SubnetId);
 }
 
 /** Associates a subnet, moving it over when it is explicitly associated with another table. */
