@@ -27,6 +27,7 @@ export const DELAYS = {
   targetDrain: 300,
   rdsAvailable: 300,
   rdsDeleted: 120,
+  rdsModify: 30,
   route53Insync: 30,
   iamPropagation: 8,
   perCallRead: 0.05,

@@ -131,6 +131,21 @@ export const service = {
       return { DBSubnetGroups: xlist("DBSubnetGroup", page.map((g) => renderSubnetGroup(world, g))), Marker: next };
     },
 
+    ModifyDBSubnetGroup(p, { world }) {
+      const g = getSubnetGroup(world, requiredParam(p.DBSubnetGroupName, "DBSubnetGroupName").toLowerCase());
+      const ids = named(p.SubnetIds, "SubnetIdentifier").map(String);
+      const subnets = ids.map((id) => {
+        const s = world.store.get("subnet", id);
+        if (!s) throw new AwsError("InvalidSubnet", `The subnet ID '${id}' is not valid`);
+        return s;
+      });
+      if (subnets.some((s) => s.vpcId !== g.vpcId)) throw new AwsError("InvalidSubnet", "Subnets must all be in the subnet group's VPC");
+      if (new Set(subnets.map((s) => s.availabilityZone)).size < 2) throw new AwsError("DBSubnetGroupDoesNotCoverEnoughAZs", "The DB subnet group doesn't meet Availability Zone (AZ) coverage requirement. Add subnets to cover at least 2 AZs.");
+      g.subnetIds = ids;
+      if (p.DBSubnetGroupDescription !== undefined) g.description = String(p.DBSubnetGroupDescription);
+      return { DBSubnetGroup: renderSubnetGroup(world, g) };
+    },
+
     DeleteDBSubnetGroup(p, { world }) {
       const g = getSubnetGroup(world, requiredParam(p.DBSubnetGroupName, "DBSubnetGroupName").toLowerCase());
       if (world.store.list("dbInstance").some((i) => i.subnetGroup === g.name)) {
@@ -199,6 +214,25 @@ export const service = {
       if (p.DBInstanceIdentifier) items = [getInstance(world, String(p.DBInstanceIdentifier).toLowerCase())];
       const { page, next } = markerPage(items, p, { max: "MaxRecords", limits: [20, 100], defaultMax: 100 });
       return { DBInstances: xlist("DBInstance", page.map((i) => renderInstance(world, i))), Marker: next };
+    },
+
+    ModifyDBInstance(p, { world }) {
+      const inst = getInstance(world, requiredParam(p.DBInstanceIdentifier, "DBInstanceIdentifier").toLowerCase());
+      if (inst.status !== "available") throw new AwsError("InvalidDBInstanceState", `Database instance is not in available state.`);
+      if (p.MasterUserPassword !== undefined && String(p.MasterUserPassword).length < 8) throw new AwsError("InvalidParameterValue", "The parameter MasterUserPassword is not a valid password because it is shorter than 8 characters.");
+      if (p.DeletionProtection !== undefined) inst.deletionProtection = bool(p.DeletionProtection);
+      const resizing = p.DBInstanceClass !== undefined || p.AllocatedStorage !== undefined || p.EngineVersion !== undefined;
+      if (p.DBInstanceClass !== undefined) inst.instanceClass = String(p.DBInstanceClass);
+      if (p.AllocatedStorage !== undefined) inst.allocatedStorage = Number(p.AllocatedStorage);
+      if (p.EngineVersion !== undefined) inst.engineVersion = String(p.EngineVersion);
+      if (p.BackupRetentionPeriod !== undefined) inst.backupRetention = Number(p.BackupRetentionPeriod);
+      if (p.MasterUserPassword !== undefined || resizing) {
+        inst.status = p.MasterUserPassword !== undefined && !resizing ? "resetting-master-credentials" : "modifying";
+        world.store.after(world.delay("rdsModify"), () => {
+          if (inst.status !== "deleting") inst.status = "available";
+        });
+      }
+      return { DBInstance: renderInstance(world, inst) };
     },
 
     DeleteDBInstance(p, { world }) {

@@ -148,7 +148,7 @@ export const service = {
       const param = existing ?? world.store.put("parameter", name, { id: arn(world, name), name, versions: /** @type {Version[]} */ ([]) });
       if (param.versions.length >= 100) throw new AwsError("ParameterMaxVersionLimitExceeded", `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version 1, the oldest version, can't be deleted because it has a label associated with it.`);
       const version = (param.versions.length ? latest(param).version : 0) + 1;
-      param.versions.push({ version, value, type, keyId: type === "SecureString" ? String(p.KeyId ?? DEFAULT_KEY) : undefined, description: p.Description ?? existing?.versions.at(-1)?.description, modified: new Date() });
+      param.versions.push({ version, value, type, keyId: type === "SecureString" ? String(p.KeyId ?? existing?.versions.at(-1)?.keyId ?? DEFAULT_KEY) : undefined, description: p.Description ?? existing?.versions.at(-1)?.description, modified: new Date() });
       if (p.Tags) world.store.addTags(param.id, p.Tags);
       return { Version: version, Tier: "Standard" };
     },

@@ -142,6 +142,16 @@ export const actions = {
     return ok();
   },
 
+  ReplaceRoute(p, { world }) {
+    const table = getRtb(world, required(p.RouteTableId, "RouteTableId"));
+    const dest = required(p.DestinationCidrBlock, "DestinationCidrBlock");
+    const i = table.routes.findIndex((/** @type {any} */ r) => r.destinationCidrBlock === dest);
+    if (i < 0) throw new AwsError("InvalidRoute.NotFound", `There is no route defined for '${dest}' in the route table. Use CreateRoute instead.`);
+    if (table.routes[i].gatewayId === "local") throw new AwsError("InvalidParameterValue", `cannot replace local route ${dest} in route table ${table.id}`);
+    table.routes[i] = { destinationCidrBlock: dest, ...routeTarget(world, p, table), origin: "CreateRoute" };
+    return ok();
+  },
+
   DeleteRoute(p, { world }) {
     const table = getRtb(world, required(p.RouteTableId, "RouteTableId"));
     const dest = required(p.DestinationCidrBlock, "DestinationCidrBlock");
@@ -163,6 +173,23 @@ export const actions = {
     const assoc = { id: ec2Id("rtbassoc"), main: false, subnetId: subnet.id };
     table.associations.push(assoc);
     return { associationId: assoc.id, associationState: { state: "associated" } };
+  },
+
+  ReplaceRouteTableAssociation(p, { world }) {
+    const id = required(p.AssociationId, "AssociationId");
+    const target = getRtb(world, required(p.RouteTableId, "RouteTableId"));
+    const current = world.store.list("rtb").find((t) => t.associations.some((/** @type {any} */ a) => a.id === id));
+    if (!current) throw new AwsError("InvalidAssociationID.NotFound", `The association ID '${id}' does not exist`);
+    const assoc = current.associations.find((/** @type {any} */ a) => a.id === id);
+    if (target.vpcId !== current.vpcId) throw new AwsError("InvalidParameterValue", `Route table ${target.id} belongs to a different network`);
+    current.associations = current.associations.filter((/** @type {any} */ a) => a.id !== id);
+    const moved = { id: ec2Id("rtbassoc"), main: assoc.main, subnetId: assoc.subnetId };
+    target.associations.push(moved);
+    if (assoc.main) {
+      current.main = false;
+      target.main = true;
+    }
+    return { newAssociationId: moved.id, associationState: { state: "associated" } };
   },
 
   DisassociateRouteTable(p, { world }) {
