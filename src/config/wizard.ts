@@ -219,9 +219,10 @@ function problemsAt(draft: Draft, prefixes: string[]): string | true {
   return messages.length > 0 ? messages.join("; ") : true;
 }
 
-/** The schema's defaults, for the questions' suggested answers. */
+/** The schema's defaults, for the questions' suggested answers (the name has none). */
 function schemaDefaults(): Draft {
-  return clusterSchemaShape.parse({ apiVersion: API_VERSION, kind: KIND, name: "defaults" }) as Draft;
+  const { name: _placeholder, ...defaults } = clusterSchemaShape.parse({ apiVersion: API_VERSION, kind: KIND, name: "x" });
+  return defaults;
 }
 
 function splitList(text: string): string[] {
