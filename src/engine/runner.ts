@@ -189,7 +189,8 @@ export async function runSteps<C extends EngineContext>(options: RunOptions<C>):
     const waiting = steps.filter((s) => selected.has(s.id));
     let running = 0;
     const pump = () => {
-      blockDependentsOfFailures(waiting, finished, results, emit);
+      // After an abort the steps left are "not-run", not blocked: nothing of theirs failed.
+      if (!signal.aborted) blockDependentsOfFailures(waiting, finished, results, emit);
       for (let i = 0; i < waiting.length && running < concurrency && !signal.aborted && fatal === undefined; ) {
         const step = waiting[i]!;
         const ready = step.needs.every((n) => !selected.has(n) || finished.get(n) === "ok");
@@ -223,7 +224,10 @@ export async function runSteps<C extends EngineContext>(options: RunOptions<C>):
   emit({ type: "run-finished", durationMs, dryRun, counts });
   if (fatal !== undefined) throw fatal;
   if (signal.aborted) throw new RunInterruptedError(result);
-  if (failed.length > 0) throw new RunFailedError(failed, result);
+  if (failed.length > 0) {
+    const order = new Map(steps.map((s, i) => [s.id, i]));
+    throw new RunFailedError(failed.sort((a, b) => order.get(a.id)! - order.get(b.id)!), result);
+  }
   return result;
 }
 

@@ -102,3 +102,27 @@ describe("the plan report", () => {
     expect(text).toContain("Nothing to do.");
   });
 });
+
+describe("the plan report of a real dry run", () => {
+  it("lists in step order what the planned steps would do", async () => {
+    const { MemoryStateStore, run, testStep } = await import("./helpers.js");
+    const calls: string[] = [];
+    const { result } = await run(
+      [
+        testStep("network/vpc", calls, { plan: async () => [{ action: "create", target: "vpc lab", detail: "10.0.0.0/16" }] }),
+        testStep("etcd/unit:etcd-a", calls, {
+          needs: ["network/vpc"],
+          plan: async (ctx) => [{ action: "run", target: "start etcd", host: "etcd-a", detail: ctx.outputs("network/vpc") ? "known vpc" : "vpc to be created" }],
+        }),
+      ],
+      new MemoryStateStore(),
+      { dryRun: true },
+    );
+    const report = buildPlanReport(result);
+    expect(report.areas.map((a) => [a.area, a.changes.map((c) => `${c.action} ${c.target}: ${c.detail}`)])).toEqual([
+      ["network", ["create vpc lab: 10.0.0.0/16"]],
+      ["etcd", ["run start etcd: vpc to be created"]],
+    ]);
+    expect(calls).toEqual(["plan:network/vpc", "plan:etcd/unit:etcd-a"]);
+  });
+});

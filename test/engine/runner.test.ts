@@ -345,3 +345,24 @@ describe("runSteps: state", () => {
     expect(String(error)).toContain('belongs to cluster "other"');
   });
 });
+
+describe("runSteps: several failures", () => {
+  it("names every failed step once the independent ones have finished", async () => {
+    const store = new MemoryStateStore();
+    const calls: string[] = [];
+    const boom = (what: string) => async () => {
+      throw new Error(`${what} broke`);
+    };
+    const { error, events } = await runExpectingError(
+      [testStep("x", calls, { apply: boom("x") }), testStep("y", calls, { plan: boom("y") }), testStep("z", calls)],
+      store,
+    );
+    const failure = error as RunFailedError;
+    expect(failure.failedSteps).toEqual(["x", "y"]);
+    expect(failure.message).toBe("2 steps failed:\n  - x: x broke\n  - y: y broke");
+    expect(failure.result.counts).toMatchObject({ failed: 2, done: 1 });
+    expect(events.at(-1)).toMatchObject({ type: "run-finished", counts: { failed: 2, done: 1 } });
+    const messages = events.filter((e) => e.type === "step-failed").map((e) => (e as { error: string }).error);
+    expect(messages.sort()).toEqual(["x broke", "y broke"]);
+  });
+});
