@@ -8,8 +8,8 @@ import type { ClusterConfig } from "../../config/schema.js";
 import type { KxContext } from "../context.js";
 import { maybeString, needString } from "../machines/needs.js";
 import { placements } from "../machines/placement.js";
-import { DNS_STEP } from "./dns.js";
-import { staleRecords, upsertRecords, type WantedRecord } from "./route53-records.js";
+import { bareZoneId, DNS_STEP, findPrivateZone } from "./dns.js";
+import { missingRecords, staleRecords, upsertRecords, type WantedRecord } from "./route53-records.js";
 
 export const ETCD_RECORDS_STEP = "edge/etcd-records";
 
@@ -29,11 +29,18 @@ export function etcdRecordsStep(config: ClusterConfig, zoneName: string): Step<K
 
     async plan(ctx) {
       const allNames = members.map((m) => `${m.name}.${zoneName}`);
-      const zoneId = maybeString(ctx, DNS_STEP, "hostedZoneId");
+      if (!ctx.aws.live) return changesFor(allNames, "create");
+      const route53 = await ctx.aws.route53();
+      const zoneId =
+        maybeString(ctx, DNS_STEP, "hostedZoneId") ??
+        (await findPrivateZone(route53, ctx.cluster, zoneName, maybeString(ctx, "network/vpc", "vpcId")).then((z) => z && bareZoneId(z.Id!)));
+      if (!zoneId) return changesFor(allNames, "create");
       const records = wanted(ctx);
-      if (!ctx.aws.live || !zoneId || !records) return changesFor(allNames, "create");
-      const stale = await staleRecords(await ctx.aws.route53(), zoneId, records);
-      return changesFor(stale.map((r) => r.name), "update");
+      if (records) return changesFor((await staleRecords(route53, zoneId, records)).map((r) => r.name), "update");
+      // The members' addresses are not known yet (state lost, planning ahead): records that
+      // exist are taken as current; apply compares them with the addresses once it has them.
+      const missing = await missingRecords(route53, zoneId, allNames);
+      return changesFor(missing, "create");
     },
 
     async apply(ctx) {

@@ -58,6 +58,15 @@ export async function staleRecords(route53: Route53Client, zoneId: string, recor
   return stale;
 }
 
+/** The names (A records) the zone does not hold at all. */
+export async function missingRecords(route53: Route53Client, zoneId: string, names: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const name of names) {
+    if (!(await current(route53, zoneId, { Name: absolute(name), Type: "A" }))) missing.push(name);
+  }
+  return missing;
+}
+
 /** UPSERTs the records that differ; returns how many it wrote. */
 export async function upsertRecords(route53: Route53Client, zoneId: string, records: readonly WantedRecord[], comment: string): Promise<number> {
   const stale = await staleRecords(route53, zoneId, records);
