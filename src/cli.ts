@@ -57,6 +57,25 @@ export function buildProgram(onExit: (code: number) => void): Command {
 
 /** Every command of kx. Keep each definition to flags and help; the work is in src/commands/. */
 function registerCommands(program: Command, action: (load: Loader) => (...args: unknown[]) => Promise<void>): void {
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const runFlags = (command: Command) =>
+    command
+      .option("--dry-run", "plan every step and apply none; print what would be created, changed and run", false)
+      .option("--only <prefixes>", "run only the steps whose id starts with one of these (comma-separated, repeatable)", collect)
+      .option("--skip <prefixes>", "leave out the steps whose id starts with one of these", collect)
+      .option("--concurrency <n>", "steps running at the same time", "8")
+      .option("--force-unlock", "remove a lock left by a kx that died on another machine", false);
+
+  const create = program.command("create").description("create a cluster");
+  runFlags(
+    create
+      .command("cluster")
+      .description("create a cluster from a config file, or with a wizard at a terminal")
+      .option("-f, --file <file>", "cluster config file (without it, a wizard asks at a terminal)")
+      .option("-y, --yes", "never ask (also when CI=true or without a terminal)", false)
+      .option("--show-files", "with --dry-run: print every file kx would write on each host", false),
+  ).action(action(() => import("./commands/create.js")));
+
   const config = program.command("config").description("validate and scaffold cluster config files");
   config
     .command("validate")

@@ -12,9 +12,17 @@ export interface ErrorReportOptions {
   logFile?: string;
 }
 
+const logFiles = new WeakMap<object, string>();
+
+/** Remembers the run log that holds the details of this error, named at the end of its message. */
+export function attachLogFile(error: unknown, path: string | undefined): void {
+  if (path && typeof error === "object" && error !== null) logFiles.set(error, path);
+}
+
 export function reportError(error: unknown, options: ErrorReportOptions = {}, stderr: NodeJS.WritableStream = process.stderr): number {
   const kx = isKxError(error) ? error : undefined;
   const exitCode = kx?.exitCode ?? EXIT.failure;
+  const logFile = options.logFile ?? (typeof error === "object" && error !== null ? logFiles.get(error) : undefined);
   const message = redact(error instanceof Error ? error.message : String(error));
   if (options.output === "json") {
     const event = {
@@ -25,7 +33,7 @@ export function reportError(error: unknown, options: ErrorReportOptions = {}, st
       message,
       hint: kx?.hint ? redact(kx.hint) : undefined,
       exitCode,
-      log: options.logFile,
+      log: logFile,
     };
     stderr.write(`${JSON.stringify(event)}\n`);
     return exitCode;
@@ -36,7 +44,7 @@ export function reportError(error: unknown, options: ErrorReportOptions = {}, st
     if (options.verbose && error instanceof Error && error.stack) text += `${redact(error.stack)}\n`;
     else if (!kx) text += "This looks like a bug in kx; run again with --verbose for details and report it.\n";
   }
-  if (options.logFile) text += `Full log: ${options.logFile}\n`;
+  if (logFile) text += `Full log: ${logFile}\n`;
   stderr.write(text);
   return exitCode;
 }

@@ -1,0 +1,69 @@
+/**
+ * `kx create cluster`: from a config file, or from the wizard at a terminal. Saves the
+ * config it used next to the state (so CI can replay the run), then runs the create
+ * workflow; a second run resumes where the first stopped.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { GlobalOptions } from "../cli.js";
+import { UsageError } from "../engine/errors.js";
+import type { Io } from "../ui/io.js";
+import { createWorkflow } from "../workflows/create.js";
+import { ioFor, splitList, stateDirFor } from "./support/common.js";
+import { configFromFileOrWizard, confirmCreate } from "./support/create-config.js";
+import type { RunResult } from "../engine/run-result.js";
+import { runWorkflow } from "./support/run-workflow.js";
+import { clusterFacts } from "./support/cluster-facts.js";
+
+export interface CreateOptions {
+  file?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  showFiles?: boolean;
+  only?: string[];
+  skip?: string[];
+  concurrency?: string;
+  forceUnlock?: boolean;
+}
+
+export async function run(options: CreateOptions, globals: Partial<GlobalOptions>, io: Io = ioFor(globals)): Promise<number> {
+  if (options.showFiles && !options.dryRun) throw new UsageError("--show-files goes with --dry-run", "Run `kx create cluster --dry-run --show-files` to review the files first.");
+  const { config, text, fromWizard } = await configFromFileOrWizard(options, globals, io);
+  const stateDir = stateDirFor(globals, config.name);
+  const workflow = {
+    command: "create cluster",
+    config,
+    steps: () => createWorkflow(config),
+    io,
+    globals,
+    dryRun: options.dryRun,
+    showFiles: options.showFiles,
+    only: splitList(options.only),
+    skip: splitList(options.skip),
+    concurrency: options.concurrency ? Number(options.concurrency) : undefined,
+    forceUnlock: options.forceUnlock,
+    afterRun: async (result: RunResult) => clusterFacts(config, result.state, stateDir),
+  };
+  if (fromWizard && !options.dryRun) {
+    // The wizard shows the plan and asks before anything is created.
+    await runWorkflow({ ...workflow, io: ioFor(globals), dryRun: true });
+    if (!(await confirmCreate(config))) {
+      io.info("Nothing was created. The config was not saved.");
+      return 0;
+    }
+  }
+  if (!options.dryRun) await saveConfig(stateDir, text);
+  await runWorkflow(workflow);
+  return 0;
+}
+
+/** config.yaml next to the state: the config this cluster was last created with. */
+async function saveConfig(stateDir: string, text: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const path = join(stateDir, "config.yaml");
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text, { mode: 0o600 });
+  const { rename } = await import("node:fs/promises");
+  await rename(tmp, path);
+}
+

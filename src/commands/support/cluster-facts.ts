@@ -1,0 +1,31 @@
+/** The lines at the end of a create: where the API is, how to get a kubeconfig, where the dashboards are. */
+import type { ClusterConfig } from "../../config/schema.js";
+import type { StateDoc } from "../../engine/state.js";
+
+function output(state: StateDoc, step: string, key: string): string | undefined {
+  const value = state.steps[step]?.outputs?.[key];
+  return typeof value === "string" ? value : undefined;
+}
+
+export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: string): [string, string][] {
+  const facts: [string, string][] = [];
+  const endpoint = output(state, "edge/dns", "apiFqdn") ?? output(state, "edge/api-lb", "dnsName") ?? output(state, "kubernetes/control-plane", "endpoint");
+  if (endpoint) facts.push(["API endpoint", `https://${endpoint}:6443`]);
+  facts.push(["Kubeconfig", `kx kubeconfig --cluster ${config.name}   (merges context kx-${config.name} into ~/.kube/config)`]);
+  const bastion = output(state, "edge/bastion", "publicIp");
+  if (bastion) facts.push(["Bastion", `${bastion}   (kx ssh --cluster ${config.name} NODE)`]);
+  const installed = (prefix: string) => Object.entries(state.steps).some(([id, r]) => id.startsWith(prefix) && r.status === "done");
+  const { istio } = config.addons;
+  if (istio.enabled && installed("addons/istio")) {
+    const o = istio.observability;
+    const dashboards = [
+      o.grafana ? "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80" : "",
+      o.kiali ? "Kiali: kubectl -n istio-system port-forward svc/kiali 20001" : "",
+      o.jaeger ? "Jaeger: kubectl -n istio-system port-forward svc/jaeger-query 16686" : "",
+    ].filter(Boolean);
+    for (const d of dashboards) facts.push(["Dashboard", d]);
+  }
+  if (config.addons.efk.enabled && installed("addons/efk")) facts.push(["Dashboard", "Kibana: kubectl -n elastic-system port-forward svc/kibana-kb-http 5601"]);
+  facts.push(["Config", `${stateDir}/config.yaml`]);
+  return facts;
+}
