@@ -1,0 +1,208 @@
+/**
+ * One etcd member: its certificates and unit file on the host, the service enabled and
+ * started. Planned from the host's facts (file hashes, unit state, data dir), so a member
+ * that runs with the right configuration is left alone and a re-run changes nothing.
+ *
+ * The data dir is never touched. A member with data keeps the --initial-cluster-state
+ * it was written with (etcd ignores it once initialised); a member without data joins
+ * with "new" while no member has data (the first create, or one that crashed before any
+ * member started), and otherwise as a replacement: `etcdctl member add`, then "existing".
+ */
+import { KxError } from "../../engine/errors.js";
+import type { Change, Outputs, Step } from "../../engine/types.js";
+import type { KxContext } from "../context.js";
+import type { NodeHost } from "../inventory.js";
+import { etcdctl, memberIdHex, parseMemberList } from "./etcdctl.js";
+import { readMemberFacts, sha256, type MemberFacts } from "./facts.js";
+import {
+  certificateFiles,
+  clientUrl,
+  etcdHosts,
+  memberNeeds,
+  memberStepId,
+  PKI_DIR,
+  plannedFile,
+  UNIT_PATH,
+  unitFile,
+  type ResolvedOptions,
+  type WantedFile,
+} from "./members.js";
+import { unitClusterState } from "./unit.js";
+
+type ServiceAction = "start" | "restart" | "enable" | "none";
+
+interface MemberPlan {
+  changes: Change[];
+  host?: NodeHost;
+  writes: WantedFile[];
+  service: ServiceAction;
+  /** Peer to run `member add` on when this member replaces a lost one. */
+  joinThrough?: NodeHost;
+}
+
+export function memberStep(member: { name: string; machineStep?: string }, options: ResolvedOptions): Step<KxContext> {
+  const { name } = member;
+  return {
+    id: memberStepId(name),
+    title: `etcd member ${name}`,
+    needs: memberNeeds(member),
+    inputs: () => ({ binDir: options.binDir, dataDir: options.dataDir, localEndpoint: options.localEndpoint }),
+    async plan(ctx) {
+      return (await planMember(ctx, name, options)).changes;
+    },
+    async apply(ctx, changes) {
+      if (changes.length === 0) return outputsOf(await requireHost(ctx, name));
+      // The host is the truth: plan again and do what is still missing.
+      const plan = await planMember(ctx, name, options);
+      const host = plan.host ?? (await requireHost(ctx, name));
+      const session = await ctx.ssh.session(host.ssh);
+      await Promise.all(
+        plan.writes.map((file) => session.upload(file.path, file.content, { mode: file.mode, owner: file.owner })),
+      );
+      if (plan.joinThrough) await addMember(ctx, options, plan.joinThrough, host);
+      const command = serviceCommand(plan.service);
+      if (command) {
+        ctx.log.progress(name, plan.service === "restart" ? "restarting etcd" : "starting etcd");
+        await session.exec(command, { sudo: true, retryOnDisconnect: true, label: `${plan.service} etcd` });
+      }
+      return outputsOf(host);
+    },
+  };
+}
+
+async function planMember(ctx: KxContext, name: string, options: ResolvedOptions): Promise<MemberPlan> {
+  const members = await etcdHosts(ctx);
+  const host = members.find((h) => h.name === name);
+  const certs = await certificateFiles(ctx, name);
+  if (!host || !certs) return planFromNothing(name, host, certs);
+
+  const session = await ctx.ssh.session(host.ssh);
+  const facts = await readMemberFacts(session, options.dataDir);
+  let state: "new" | "existing" = facts.hasData ? (unitClusterState(facts.unit) ?? "new") : "new";
+  let joinThrough: NodeHost | undefined;
+  if (!facts.hasData) {
+    joinThrough = await peerWithData(ctx, members, host, options);
+    if (joinThrough) state = "existing";
+  }
+  const wanted = [...certs, unitFile(ctx, options, host, members, state)];
+  const writes = wanted.filter((file) => differs(file, facts));
+  const service = serviceAction(facts, writes.length > 0, Boolean(joinThrough));
+
+  const changes: Change[] = writes.map((file) => ({
+    action: "write",
+    target: `host ${name}`,
+    detail: file.path,
+    host: name,
+    files: [plannedFile(name, file)],
+  }));
+  if (joinThrough) {
+    changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: `etcdctl member add ${name} on ${joinThrough.name} (replaces a member whose data is gone)` });
+  }
+  if (service !== "none") {
+    changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: describeService(service, facts) });
+  }
+  return { changes, host, writes, service, joinThrough };
+}
+
+/** Before the machine or the certificates exist (a dry-run of a fresh create): everything. */
+function planFromNothing(name: string, host: NodeHost | undefined, certs: WantedFile[] | undefined): MemberPlan {
+  const paths = ["ca.crt", "server.crt", "server.key", "peer.crt", "peer.key", "healthcheck-client.crt", "healthcheck-client.key"].map(
+    (f) => `${PKI_DIR}/${f}`,
+  );
+  const files = certs ?? paths.map((path) => ({ path, mode: path.endsWith(".key") ? 0o600 : 0o644, owner: "root:root", content: "", secret: path.endsWith(".key") }));
+  const changes: Change[] = [...files.map((f) => f.path), UNIT_PATH].map((path) => ({
+    action: "write" as const,
+    target: `host ${name}`,
+    detail: path,
+    host: name,
+    files: [
+      {
+        host: name,
+        path,
+        mode: path.endsWith(".key") ? 0o600 : 0o644,
+        owner: "root:root",
+        content: path.endsWith(".key") ? "*** (private key, from the secret store)" : "(made by earlier steps of this run)",
+      },
+    ],
+  }));
+  changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: "systemctl daemon-reload && systemctl enable --now etcd" });
+  return { changes, host, writes: [], service: "start" };
+}
+
+function differs(file: WantedFile, facts: MemberFacts): boolean {
+  const remote = facts.files.get(file.path);
+  const content = typeof file.content === "string" ? file.content : file.content.reveal();
+  return !remote || remote.sha256 !== sha256(content) || remote.mode !== file.mode || remote.owner !== file.owner;
+}
+
+function serviceAction(facts: MemberFacts, filesChanged: boolean, joining: boolean): ServiceAction {
+  if (!facts.active) return "start";
+  if (filesChanged || facts.needsReload || joining) return "restart";
+  if (!facts.enabled) return "enable";
+  return "none";
+}
+
+function describeService(action: ServiceAction, facts: MemberFacts): string {
+  if (action === "restart") return "systemctl daemon-reload && systemctl restart etcd (configuration changed)";
+  if (action === "enable") return "systemctl enable etcd";
+  return `systemctl daemon-reload && systemctl enable --now etcd${facts.failed ? " (it had failed)" : ""}`;
+}
+
+/** --no-block: members wait for each other's quorum; etcd/cluster waits for health. */
+function serviceCommand(action: ServiceAction): string | undefined {
+  switch (action) {
+    case "start":
+      return "systemctl daemon-reload && systemctl enable etcd && systemctl start --no-block etcd";
+    case "restart":
+      return "systemctl daemon-reload && systemctl enable etcd && systemctl restart --no-block etcd";
+    case "enable":
+      return "systemctl enable etcd";
+    case "none":
+      return undefined;
+  }
+}
+
+/** Another member that holds data: the cluster exists, so this member must join it. */
+async function peerWithData(ctx: KxContext, members: NodeHost[], self: NodeHost, options: ResolvedOptions): Promise<NodeHost | undefined> {
+  for (const peer of members) {
+    if (peer.name === self.name) continue;
+    const session = await ctx.ssh.session(peer.ssh);
+    const { code } = await session.exec(`test -d '${options.dataDir}/member'`, {
+      sudo: true,
+      readOnly: true,
+      allowFailure: true,
+      retryOnDisconnect: true,
+      label: "look for etcd data",
+    });
+    if (code === 0) return peer;
+  }
+  return undefined;
+}
+
+/**
+ * Registers `host` with the running cluster through `peer`: a stale entry of the same
+ * name (the member that lost its data) is removed first; an entry added by an earlier,
+ * interrupted run is kept.
+ */
+async function addMember(ctx: KxContext, options: ResolvedOptions, peer: NodeHost, host: NodeHost): Promise<void> {
+  const session = await ctx.ssh.session(peer.ssh);
+  const endpoints = [clientUrl(peer)];
+  const run = (args: string, label: string, readOnly = false) =>
+    session.exec(etcdctl(options.binDir, endpoints, "server", args), { sudo: true, readOnly, retryOnDisconnect: readOnly, label });
+  const list = await run("member list -w json", "etcdctl member list", true);
+  const peerUrl = `https://${host.privateIp}:2380`;
+  const entry = parseMemberList(list.stdout).find((m) => m.name === host.name || m.peerURLs?.includes(peerUrl));
+  if (entry && !entry.name) return; // added earlier, not started yet: start it
+  if (entry) await run(`member remove ${memberIdHex(entry.ID)}`, `etcdctl member remove ${host.name}`);
+  await run(`member add ${host.name} --peer-urls=${peerUrl}`, `etcdctl member add ${host.name}`);
+}
+
+async function requireHost(ctx: KxContext, name: string): Promise<NodeHost> {
+  const host = (await etcdHosts(ctx)).find((h) => h.name === name);
+  if (!host) throw new KxError(`etcd member ${name} is not in the inventory`, { hint: "Its machine step must run first." });
+  return host;
+}
+
+function outputsOf(host: NodeHost): Outputs {
+  return { name: host.name, endpoint: clientUrl(host) };
+}
