@@ -8,23 +8,18 @@
  */
 import { performance } from "node:perf_hooks";
 import { KxError, UsageError } from "./errors.js";
-import type { RunnerEvent, RunnerEventListener, StepOutcome } from "./events.js";
+import type { RunnerEventListener, StepOutcome } from "./events.js";
 import { selectSteps, validateGraph } from "./graph.js";
-import { RunFailedError, RunInterruptedError, type FailedStep } from "./run-errors.js";
-import type { PlannedStep, RunResult, StepResult } from "./run-result.js";
-import { SaveQueue } from "./save-queue.js";
-import { redact } from "./secret.js";
-import { sha256Hex, stableStringify } from "./stable-json.js";
-import { getStateData, newStateDoc, setStateData, type StateDataKey, type StateDoc } from "./state-doc.js";
+import { RunFailedError, RunInterruptedError } from "./run-errors.js";
+import type { RunResult, StepResult } from "./run-result.js";
+import { RunState, type StateData } from "./run-state.js";
+import { runStep } from "./run-step.js";
+import { scheduleDag } from "./scheduler.js";
+import { newStateDoc, type StateDoc } from "./state-doc.js";
 import type { StateStore } from "./state-store.js";
-import { makeStepLog } from "./step-log.js";
-import type { EngineContext, JsonValue, Outputs, Step, StepLog } from "./types.js";
+import type { EngineContext, Outputs, Step, StepLog } from "./types.js";
 
-/** Read and write access to `StateDoc.data`; a write is saved with the next save (never in a dry run). */
-export interface StateData {
-  get<T extends JsonValue>(key: StateDataKey<T>): T | undefined;
-  set<T extends JsonValue>(key: StateDataKey<T>, value: T | undefined): Promise<void>;
-}
+export type { StateData } from "./run-state.js";
 
 /** What the runner gives `makeContext` for each step; the workflow adds its own members. */
 export interface EngineServices {
@@ -32,6 +27,7 @@ export interface EngineServices {
   readonly signal: AbortSignal;
   outputs(stepId: string): Outputs | undefined;
   readonly log: StepLog;
+  /** StateDoc.data (host keys, certificate fingerprints, ...); await `set`. */
   readonly data: StateData;
 }
 
@@ -56,8 +52,6 @@ export interface RunOptions<C extends EngineContext> {
 
 export const DEFAULT_CONCURRENCY = 8;
 
-type Finish = "ok" | "bad";
-
 export async function runSteps<C extends EngineContext>(options: RunOptions<C>): Promise<RunResult> {
   const started = performance.now();
   const dryRun = options.dryRun ?? false;
@@ -79,29 +73,7 @@ export async function runSteps<C extends EngineContext>(options: RunOptions<C>):
   const doc = dryRun ? structuredClone(loaded) : loaded;
   doc.kxVersion = options.kxVersion;
   const selected = selectSteps(steps, { only: options.only, skip: options.skip }, (id) => doc.steps[id]?.status === "done");
-
-  const saves = new SaveQueue(options.store, doc);
-  const save = () => (dryRun ? Promise.resolve() : saves.request());
-  const results = new Map<string, StepResult>(steps.map((s) => [s.id, { id: s.id, title: s.title, outcome: "not-run" }]));
-  const finished = new Map<string, Finish>();
-  const runOutputs = new Map<string, Outputs>();
-  const plannedOnly = new Set<string>();
-  const plan: PlannedStep[] = [];
-  const failed: FailedStep[] = [];
-  let fatal: unknown;
-
-  const outputs = (id: string): Outputs | undefined => {
-    if (plannedOnly.has(id)) return undefined;
-    const record = doc.steps[id];
-    return runOutputs.get(id) ?? (record?.status === "done" ? record.outputs : undefined);
-  };
-  const data: StateData = {
-    get: (key) => getStateData(doc, key),
-    set: (key, value) => {
-      setStateData(doc, key, value);
-      return save();
-    },
-  };
+  const run = new RunState(doc, dryRun, signal, emit, options.store, steps);
 
   emit({
     type: "run-started",
@@ -110,149 +82,35 @@ export async function runSteps<C extends EngineContext>(options: RunOptions<C>):
   });
   for (const step of steps) {
     if (selected.has(step.id)) continue;
-    results.get(step.id)!.outcome = "not-selected";
+    run.result(step.id).outcome = "not-selected";
     emit({ type: "step-skipped", id: step.id, reason: "not selected" });
   }
 
-  const runOne = async (step: Step<C>): Promise<Finish> => {
-    const result = results.get(step.id)!;
-    const t0 = performance.now();
-    const elapsed = () => Math.round(performance.now() - t0);
-    const previous = doc.steps[step.id];
-    let inputsHash: string | undefined;
-    try {
-      const ctx = options.makeContext(step, { dryRun, signal, outputs, log: makeStepLog(step.id, emit), data });
-      inputsHash = sha256Hex(
-        stableStringify({
-          inputs: step.inputs?.(ctx) ?? null,
-          needs: Object.fromEntries(step.needs.map((n) => [n, outputs(n) ?? null])),
-        }),
-      );
-      if (previous?.status === "done" && previous.inputsHash === inputsHash) {
-        result.outcome = "skipped";
-        result.outputs = previous.outputs;
-        emit({ type: "step-skipped", id: step.id, reason: "done" });
-        return "ok";
-      }
-      emit({ type: "step-started", id: step.id, title: step.title });
-      const startedAt = new Date().toISOString();
-      if (!dryRun) {
-        doc.steps[step.id] = { status: "running", startedAt };
-        await save();
-      }
-      const changes = await step.plan(ctx);
-      result.changes = changes;
-      emit({ type: "step-planned", id: step.id, changes });
-      if (dryRun) {
-        plannedOnly.add(step.id);
-        plan.push({ id: step.id, title: step.title, changes });
-        result.outcome = "planned";
-      } else {
-        const out = await step.apply(ctx, changes);
-        if (typeof out !== "object" || out === null || Array.isArray(out)) {
-          throw new KxError(`apply returned ${JSON.stringify(out)} instead of an outputs object`);
-        }
-        doc.steps[step.id] = { status: "done", inputsHash, outputs: out, startedAt, finishedAt: new Date().toISOString() };
-        await save();
-        runOutputs.set(step.id, out);
-        result.outcome = "done";
-        result.outputs = out;
-      }
-      result.durationMs = elapsed();
-      emit({ type: "step-finished", id: step.id, durationMs: result.durationMs, changes });
-      return "ok";
-    } catch (error) {
-      const message = redact(error instanceof Error ? error.message : String(error));
-      const interrupted = signal.aborted;
-      result.outcome = interrupted ? "interrupted" : "failed";
-      result.error = message;
-      result.durationMs = elapsed();
-      if (!dryRun) {
-        doc.steps[step.id] = {
-          status: interrupted ? "interrupted" : "failed",
-          startedAt: doc.steps[step.id]?.startedAt,
-          finishedAt: new Date().toISOString(),
-          error: message,
-        };
-        await save();
-      }
-      if (interrupted) emit({ type: "step-interrupted", id: step.id, durationMs: result.durationMs });
-      else {
-        failed.push({ id: step.id, cause: error });
-        emit({ type: "step-failed", id: step.id, durationMs: result.durationMs, error: message, cause: error });
-      }
-      return "bad";
-    }
-  };
+  const { fatal } = await scheduleDag(
+    steps.filter((s) => selected.has(s.id)),
+    {
+      concurrency,
+      stopped: () => signal.aborted,
+      run: (step) => runStep(step, run, options.makeContext),
+      onBlocked: (step, blockedBy) => {
+        Object.assign(run.result(step.id), { outcome: "blocked", blockedBy });
+        emit({ type: "step-skipped", id: step.id, reason: "blocked", blockedBy });
+      },
+    },
+  );
 
-  await new Promise<void>((resolve) => {
-    const waiting = steps.filter((s) => selected.has(s.id));
-    let running = 0;
-    const pump = () => {
-      // After an abort the steps left are "not-run", not blocked: nothing of theirs failed.
-      if (!signal.aborted) blockDependentsOfFailures(waiting, finished, results, emit);
-      for (let i = 0; i < waiting.length && running < concurrency && !signal.aborted && fatal === undefined; ) {
-        const step = waiting[i]!;
-        const ready = step.needs.every((n) => !selected.has(n) || finished.get(n) === "ok");
-        if (!ready) {
-          i++;
-          continue;
-        }
-        waiting.splice(i, 1);
-        running++;
-        runOne(step)
-          .then(
-            (how) => finished.set(step.id, how),
-            (error: unknown) => {
-              fatal ??= error; // saving the state failed, or a listener threw
-              finished.set(step.id, "bad");
-            },
-          )
-          .finally(() => {
-            running--;
-            pump();
-          });
-      }
-      if (running === 0) resolve();
-    };
-    pump();
-  });
-
-  const counts = countOutcomes([...results.values()]);
+  const results = [...run.results.values()];
+  const counts = countOutcomes(results);
   const durationMs = Math.round(performance.now() - started);
-  const result: RunResult = { dryRun, durationMs, steps: [...results.values()], counts, state: doc, ...(dryRun ? { plan } : {}) };
+  const result: RunResult = { dryRun, durationMs, steps: results, counts, state: doc, ...(dryRun ? { plan: run.plan } : {}) };
   emit({ type: "run-finished", durationMs, dryRun, counts });
-  if (fatal !== undefined) throw fatal;
+  if (fatal !== undefined) throw fatal; // saving the state failed, or an event listener threw
   if (signal.aborted) throw new RunInterruptedError(result);
-  if (failed.length > 0) {
+  if (run.failed.length > 0) {
     const order = new Map(steps.map((s, i) => [s.id, i]));
-    throw new RunFailedError(failed.sort((a, b) => order.get(a.id)! - order.get(b.id)!), result);
+    throw new RunFailedError(run.failed.sort((a, b) => order.get(a.id)! - order.get(b.id)!), result);
   }
   return result;
-}
-
-/** Marks every waiting step whose need ended badly (transitively), and removes it from the queue. */
-function blockDependentsOfFailures(
-  waiting: { id: string; needs: readonly string[] }[],
-  finished: Map<string, Finish>,
-  results: Map<string, StepResult>,
-  emit: (e: RunnerEvent) => void,
-): void {
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (let i = 0; i < waiting.length; i++) {
-      const step = waiting[i]!;
-      const blockedBy = step.needs.filter((n) => finished.get(n) === "bad");
-      if (blockedBy.length === 0) continue;
-      waiting.splice(i--, 1);
-      finished.set(step.id, "bad");
-      const result = results.get(step.id)!;
-      result.outcome = "blocked";
-      result.blockedBy = blockedBy;
-      emit({ type: "step-skipped", id: step.id, reason: "blocked", blockedBy });
-      changed = true;
-    }
-  }
 }
 
 function countOutcomes(results: StepResult[]): Record<StepOutcome, number> {
