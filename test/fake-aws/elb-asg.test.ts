@@ -1,0 +1,184 @@
+import { describe, expect, it } from "vitest";
+import { EC2Client, CreateLaunchTemplateCommand, DescribeInstancesCommand, TerminateInstancesCommand, DeleteSubnetCommand, CreateSubnetCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
+import {
+  ElasticLoadBalancingV2Client,
+  CreateLoadBalancerCommand,
+  DescribeLoadBalancersCommand,
+  DeleteLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetGroupsCommand,
+  DeleteTargetGroupCommand,
+  RegisterTargetsCommand,
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  CreateListenerCommand,
+  DescribeListenersCommand,
+  DeleteListenerCommand,
+  AddTagsCommand,
+  DescribeTagsCommand,
+  RemoveTagsCommand,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  AutoScalingClient,
+  CreateAutoScalingGroupCommand,
+  DescribeAutoScalingGroupsCommand,
+  UpdateAutoScalingGroupCommand,
+  SetDesiredCapacityCommand,
+  DeleteAutoScalingGroupCommand,
+  CreateOrUpdateTagsCommand,
+  DescribeTagsCommand as DescribeAsgTagsCommand,
+  DescribeScalingActivitiesCommand,
+} from "@aws-sdk/client-auto-scaling";
+import { clientConfig, failure, until, useFake } from "./fake.js";
+import { image, network } from "./world.js";
+
+const fake = useFake({ hosts: [{ address: "127.0.1.2", hostKeys: [] }, { address: "127.0.1.3", hostKeys: [] }, { address: "127.0.1.4", hostKeys: [] }] });
+let ec2c: EC2Client | undefined;
+let elbc: ElasticLoadBalancingV2Client | undefined;
+let asgc: AutoScalingClient | undefined;
+const ec2 = () => (ec2c ??= new EC2Client(clientConfig(fake())));
+const elb = () => (elbc ??= new ElasticLoadBalancingV2Client(clientConfig(fake())));
+const asg = () => (asgc ??= new AutoScalingClient(clientConfig(fake())));
+
+describe("network load balancers", () => {
+  it("provision → active, listener → target health initial → healthy, and guard deletion", async () => {
+    fake().setLatencyScale(0.002);
+    const net = await network(ec2());
+    const lb = await elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internal", Subnets: net.privateSubnets, Tags: [{ Key: "kx:cluster", Value: "a" }] }));
+    const l = lb.LoadBalancers![0];
+    expect(l).toMatchObject({ LoadBalancerName: "kx-a-api", Type: "network", Scheme: "internal", VpcId: net.vpcId, State: { Code: "provisioning" } });
+    expect(l.DNSName).toMatch(/^kx-a-api-[0-9a-f]{16}\.elb\.eu-west-1\.amazonaws\.com$/);
+    expect(l.AvailabilityZones!.map((z) => z.ZoneName)).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
+    const same = await elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internal", Subnets: net.privateSubnets, Tags: [{ Key: "kx:cluster", Value: "a" }] }));
+    expect(same.LoadBalancers![0].LoadBalancerArn).toBe(l.LoadBalancerArn);
+    expect((await failure(elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internet-facing", Subnets: net.publicSubnets })))).name).toBe("DuplicateLoadBalancerNameException");
+    await until(async () => (await elb().send(new DescribeLoadBalancersCommand({ Names: ["kx-a-api"] }))).LoadBalancers![0].State!.Code === "active");
+    expect((await failure(elb().send(new DescribeLoadBalancersCommand({ Names: ["nope"] })))).name).toBe("LoadBalancerNotFoundException");
+
+    const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "kx-a-api", Protocol: "TCP", Port: 6443, VpcId: net.vpcId, TargetType: "ip", HealthCheckProtocol: "HTTPS", HealthCheckPath: "/readyz" }))).TargetGroups![0];
+    expect(tg).toMatchObject({ TargetType: "ip", Protocol: "TCP", Port: 6443, HealthCheckPath: "/readyz", LoadBalancerArns: [] });
+    await elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.2" }, { Id: "127.0.1.3" }] }));
+    const unused = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect(unused.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State)).toEqual(["unused", "unused"]);
+    const listener = (await elb().send(new CreateListenerCommand({ LoadBalancerArn: l.LoadBalancerArn, Protocol: "TCP", Port: 6443, DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] }))).Listeners![0];
+    expect(listener).toMatchObject({ Port: 6443, Protocol: "TCP", DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] });
+    expect((await failure(elb().send(new CreateListenerCommand({ LoadBalancerArn: l.LoadBalancerArn, Protocol: "UDP", Port: 6443, DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] })))).name).toBe("DuplicateListenerException");
+    const initial = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect(initial.TargetHealthDescriptions![0].TargetHealth).toMatchObject({ State: "initial", Reason: "Elb.RegistrationInProgress" });
+    await until(async () => (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!.every((d) => d.TargetHealth!.State === "healthy"));
+    expect((await elb().send(new DescribeTargetGroupsCommand({ LoadBalancerArn: l.LoadBalancerArn }))).TargetGroups![0].LoadBalancerArns).toEqual([l.LoadBalancerArn]);
+    expect((await elb().send(new DescribeListenersCommand({ LoadBalancerArn: l.LoadBalancerArn }))).Listeners).toHaveLength(1);
+
+    await elb().send(new DeregisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.3" }] }));
+    const draining = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.3" }] }));
+    expect(draining.TargetHealthDescriptions![0].TargetHealth!.State).toBe("draining");
+
+    await elb().send(new AddTagsCommand({ ResourceArns: [l.LoadBalancerArn!, tg.TargetGroupArn!], Tags: [{ Key: "Name", Value: "api" }] }));
+    await elb().send(new RemoveTagsCommand({ ResourceArns: [l.LoadBalancerArn!], TagKeys: ["kx:cluster"] }));
+    const tags = await elb().send(new DescribeTagsCommand({ ResourceArns: [l.LoadBalancerArn!, tg.TargetGroupArn!] }));
+    expect(tags.TagDescriptions!.map((d) => d.Tags)).toEqual([[{ Key: "Name", Value: "api" }], [{ Key: "Name", Value: "api" }]]);
+
+    expect((await failure(elb().send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn })))).name).toBe("ResourceInUseException");
+    expect((await failure(ec2().send(new DeleteSubnetCommand({ SubnetId: net.privateSubnets[0] })))).name).toBe("DependencyViolation");
+    await elb().send(new DeleteListenerCommand({ ListenerArn: listener.ListenerArn }));
+    expect((await failure(elb().send(new DeleteListenerCommand({ ListenerArn: listener.ListenerArn })))).name).toBe("ListenerNotFoundException");
+    await elb().send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect((await failure(elb().send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.TargetGroupArn!] })))).name).toBe("TargetGroupNotFoundException");
+    await elb().send(new DeleteLoadBalancerCommand({ LoadBalancerArn: l.LoadBalancerArn }));
+    expect((await elb().send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
+    await until(async () => {
+      try {
+        await ec2().send(new DeleteSubnetCommand({ SubnetId: net.privateSubnets[0] }));
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  });
+
+  it("refuses an internet-facing load balancer in a VPC with no internet gateway, and two subnets in one zone", async () => {
+    const vpcId = (await ec2().send(new CreateVpcCommand({ CidrBlock: "10.9.0.0/16" }))).Vpc!.VpcId!;
+    const a = (await ec2().send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.9.1.0/24", AvailabilityZone: "eu-west-1a" }))).Subnet!.SubnetId!;
+    const b = (await ec2().send(new CreateSubnetCommand({ VpcId: vpcId, CidrBlock: "10.9.2.0/24", AvailabilityZone: "eu-west-1a" }))).Subnet!.SubnetId!;
+    expect((await failure(elb().send(new CreateLoadBalancerCommand({ Name: "pub", Type: "network", Scheme: "internet-facing", Subnets: [a] })))).name).toBe("InvalidSubnetException");
+    expect((await failure(elb().send(new CreateLoadBalancerCommand({ Name: "two", Type: "network", Scheme: "internal", Subnets: [a, b] })))).name).toBe("InvalidConfigurationRequestException");
+    expect((await failure(elb().send(new CreateLoadBalancerCommand({ Name: "bad", Type: "network", Scheme: "internal", Subnets: ["subnet-0123456789abcdef0"] })))).name).toBe("SubnetNotFoundException");
+  });
+});
+
+describe("auto scaling groups", () => {
+  it("launch from the template into the subnets round robin, tagged, registered with the target group, and follow desired capacity", async () => {
+    const net = await network(ec2());
+    const ami = image(fake());
+    const lt = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "kx-a-workers", LaunchTemplateData: { ImageId: ami, InstanceType: "m6i.large", SecurityGroupIds: [net.sgId] } }));
+    const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "ingress", Protocol: "TCP", Port: 443, VpcId: net.vpcId, TargetType: "instance" }))).TargetGroups![0];
+    await asg().send(
+      new CreateAutoScalingGroupCommand({
+        AutoScalingGroupName: "kx-a-workers",
+        LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId, Version: "$Latest" },
+        MinSize: 0,
+        MaxSize: 5,
+        DesiredCapacity: 3,
+        VPCZoneIdentifier: net.privateSubnets.join(","),
+        TargetGroupARNs: [tg.TargetGroupArn!],
+        Tags: [
+          { Key: "kx:cluster", Value: "a", PropagateAtLaunch: true, ResourceId: "kx-a-workers", ResourceType: "auto-scaling-group" },
+          { Key: "Name", Value: "worker", PropagateAtLaunch: true, ResourceId: "kx-a-workers", ResourceType: "auto-scaling-group" },
+          { Key: "only-group", Value: "x", PropagateAtLaunch: false, ResourceId: "kx-a-workers", ResourceType: "auto-scaling-group" },
+        ],
+      }),
+    );
+    expect((await failure(asg().send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: "kx-a-workers", LaunchTemplate: { LaunchTemplateId: lt.LaunchTemplate!.LaunchTemplateId }, MinSize: 0, MaxSize: 1, VPCZoneIdentifier: net.privateSubnets[0] })))).name).toBe("AlreadyExistsFault");
+    const g = (await asg().send(new DescribeAutoScalingGroupsCommand({ Filters: [{ Name: "tag:kx:cluster", Values: ["a"] }] }))).AutoScalingGroups![0];
+    expect(g).toMatchObject({ AutoScalingGroupName: "kx-a-workers", DesiredCapacity: 3, MinSize: 0, MaxSize: 5 });
+    expect(g.Instances).toHaveLength(3);
+    const d = await ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:aws:autoscaling:groupName", Values: ["kx-a-workers"] }] }));
+    const insts = d.Reservations!.flatMap((r) => r.Instances!);
+    expect(insts.map((i) => i.SubnetId).sort()).toEqual([...net.privateSubnets].sort());
+    expect(insts.map((i) => i.PrivateIpAddress).sort()).toEqual(["127.0.1.2", "127.0.1.3", "127.0.1.4"]);
+    for (const i of insts) {
+      const tags = Object.fromEntries(i.Tags!.map((t) => [t.Key, t.Value]));
+      expect(tags).toMatchObject({ "kx:cluster": "a", Name: "worker", "aws:autoscaling:groupName": "kx-a-workers" });
+      expect(tags["only-group"]).toBeUndefined();
+    }
+    const health = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect(health.TargetHealthDescriptions!.map((h) => h.Target!.Id).sort()).toEqual(insts.map((i) => i.InstanceId).sort());
+
+    await ec2().send(new TerminateInstancesCommand({ InstanceIds: [insts[0].InstanceId!] }));
+    await until(async () => {
+      const gg = (await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0];
+      return gg.Instances!.filter((i) => i.LifecycleState !== "Terminating").length === 3 && !gg.Instances!.some((i) => i.InstanceId === insts[0].InstanceId);
+    });
+
+    await asg().send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "kx-a-workers", DesiredCapacity: 1 }));
+    await until(async () => {
+      const gg = (await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0];
+      return gg.Instances!.length === 1;
+    });
+    expect((await failure(asg().send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "kx-a-workers", DesiredCapacity: 9 })))).name).toBe("ValidationError");
+    await asg().send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "kx-a-workers", MaxSize: 2, DesiredCapacity: 2 }));
+    expect((await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0]).toMatchObject({ MaxSize: 2, DesiredCapacity: 2 });
+
+    await asg().send(new CreateOrUpdateTagsCommand({ Tags: [{ ResourceId: "kx-a-workers", ResourceType: "auto-scaling-group", Key: "Name", Value: "w2", PropagateAtLaunch: true }] }));
+    const tags = await asg().send(new DescribeAsgTagsCommand({ Filters: [{ Name: "auto-scaling-group", Values: ["kx-a-workers"] }, { Name: "key", Values: ["Name"] }] }));
+    expect(tags.Tags).toEqual([{ ResourceId: "kx-a-workers", ResourceType: "auto-scaling-group", Key: "Name", Value: "w2", PropagateAtLaunch: true }]);
+    const acts = await asg().send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "kx-a-workers" }));
+    expect(acts.Activities!.some((a) => a.StatusCode === "Successful")).toBe(true);
+
+    expect((await failure(asg().send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: "kx-a-workers" })))).name).toBe("ResourceInUseFault");
+    await asg().send(new DeleteAutoScalingGroupCommand({ AutoScalingGroupName: "kx-a-workers", ForceDelete: true }));
+    await until(async () => (await asg().send(new DescribeAutoScalingGroupsCommand({}))).AutoScalingGroups!.length === 0);
+    expect((await failure(asg().send(new UpdateAutoScalingGroupCommand({ AutoScalingGroupName: "kx-a-workers", DesiredCapacity: 1 })))).name).toBe("ValidationError");
+  });
+
+  it("records failed launches and retries them, and validates its inputs", async () => {
+    const net = await network(ec2());
+    const lt = await ec2().send(new CreateLaunchTemplateCommand({ LaunchTemplateName: "broken", LaunchTemplateData: { ImageId: "ami-0123456789abcdef0", InstanceType: "t3.micro" } }));
+    await asg().send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: "broken", LaunchTemplate: { LaunchTemplateName: "broken" }, MinSize: 1, MaxSize: 1, VPCZoneIdentifier: net.privateSubnets[0] }));
+    const acts = await until(async () => (await asg().send(new DescribeScalingActivitiesCommand({ AutoScalingGroupName: "broken" }))).Activities!.find((a) => a.StatusCode === "Failed"));
+    expect(acts.StatusMessage).toContain("InvalidAMIID.NotFound");
+    expect(lt.LaunchTemplate!.LaunchTemplateId).toBeTruthy();
+    expect((await failure(asg().send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: "x", LaunchTemplate: { LaunchTemplateName: "missing" }, MinSize: 1, MaxSize: 1, VPCZoneIdentifier: net.privateSubnets[0] })))).name).toBe("ValidationError");
+    expect((await failure(asg().send(new CreateAutoScalingGroupCommand({ AutoScalingGroupName: "y", LaunchTemplate: { LaunchTemplateName: "broken" }, MinSize: 2, MaxSize: 1, VPCZoneIdentifier: net.privateSubnets[0] })))).name).toBe("ValidationError");
+  });
+});
