@@ -22,7 +22,9 @@ function version(): string {
 }
 
 /** Runs a command module's `run`, lazily imported. */
-type Loader = () => Promise<{ run: (...args: any[]) => Promise<number | void> }>;
+type CommandModule = Record<string, unknown>;
+type Loader = () => Promise<CommandModule>;
+type Action = (load: Loader, exportName?: string) => (...args: unknown[]) => Promise<void>;
 
 export function buildProgram(onExit: (code: number) => void): Command {
   const program = new Command("kx")
@@ -37,14 +39,15 @@ export function buildProgram(onExit: (code: number) => void): Command {
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
-  const action =
-    (load: Loader) =>
+  const action: Action =
+    (load, exportName = "run") =>
     async (...args: unknown[]) => {
       const command = args[args.length - 1] as Command;
       const globals = command.optsWithGlobals() as GlobalOptions & Record<string, unknown>;
       try {
         const mod = await load();
-        const code = await mod.run(...args.slice(0, -1), globals);
+        const run = mod[exportName] as (...a: unknown[]) => Promise<number | void>;
+        const code = await run(...args.slice(0, -1), globals);
         onExit(typeof code === "number" ? code : EXIT.ok);
       } catch (error) {
         onExit(reportError(error, globals));
@@ -56,7 +59,7 @@ export function buildProgram(onExit: (code: number) => void): Command {
 }
 
 /** Every command of kx. Keep each definition to flags and help; the work is in src/commands/. */
-function registerCommands(program: Command, action: (load: Loader) => (...args: unknown[]) => Promise<void>): void {
+function registerCommands(program: Command, action: Action): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   const runFlags = (command: Command) =>
     command
@@ -75,6 +78,22 @@ function registerCommands(program: Command, action: (load: Loader) => (...args: 
       .option("-y, --yes", "never ask (also when CI=true or without a terminal)", false)
       .option("--show-files", "with --dry-run: print every file kx would write on each host", false),
   ).action(action(() => import("./commands/create.js")));
+
+  const images = program.command("images").description("build and list the node and etcd AMIs (Packer)");
+  images
+    .command("build")
+    .description("build the AMIs ahead of time; an AMI with the same content hash is reused")
+    .option("-f, --file <file>", "cluster config whose versions go into the images")
+    .option("--cluster <name>", "use the config saved with this cluster's state")
+    .option("--only <images>", "node and/or etcd (comma-separated)", collect)
+    .option("--force", "build even when an AMI with the same content hash exists", false)
+    .action(action(() => import("./commands/images.js"), "runBuild"));
+  images
+    .command("list")
+    .description("list kx AMIs in the account and whether they match the current templates")
+    .option("-f, --file <file>", "cluster config (for the current content hash)")
+    .option("--cluster <name>", "use the config saved with this cluster's state")
+    .action(action(() => import("./commands/images.js"), "runList"));
 
   const config = program.command("config").description("validate and scaffold cluster config files");
   config
