@@ -109,6 +109,33 @@ describe("etcd and control-plane instances", () => {
     expect(fake.calls().filter((c) => c.action === "RunInstances")).toHaveLength(2);
   });
 
+  it("a run that dies after RunInstances, before its outputs are saved, is resumed without a second launch", async () => {
+    const ctx = await preparedContext(fake, config);
+    const [etcdA] = placements(config, "etcd");
+    const steps = [keyPairStep(config), nodeInstanceStep(config, etcdA!)];
+    // The console read right after the launch fails for good: the step dies with its instance made.
+    fake.setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnauthorizedOperation", status: 403 } });
+    await expect(applyAll(ctx, steps)).rejects.toThrow(/GetConsoleOutput/);
+    expect(ctx.outputs(etcdA!.stepId)).toBeUndefined();
+
+    const resumed = await freshContextLike(fake, ctx, (id) => id !== etcdA!.stepId);
+    expect(await planAll(resumed, steps)).toEqual({});
+    await applyAll(resumed, steps);
+    expect(fake.calls().filter((c) => c.action === "RunInstances" && c.status === 200)).toHaveLength(1);
+    expect(liveInstances()).toHaveLength(1);
+    expect(resumed.outputs(etcdA!.stepId)!.instanceId).toBe(liveInstances()[0].id);
+  });
+
+  it("succeed with a quarter of the calls throttled, creating nothing twice", async () => {
+    const ctx = await preparedContext(fake, config);
+    fake.setFaults({ throttleRate: 0.25, seed: 7 });
+    await applyAll(ctx, instanceSteps());
+    fake.setFaults({});
+    expect(fake.calls().some((c) => c.status !== 200)).toBe(true);
+    expect(liveInstances()).toHaveLength(6);
+    expect(await planAll(ctx, instanceSteps())).toEqual({});
+  });
+
   it("replace an instance terminated by hand instead of adopting it", async () => {
     const ctx = await preparedContext(fake, config);
     const [etcdA] = placements(config, "etcd");
