@@ -31,9 +31,12 @@ const amiId = z.string().regex(/^ami-[0-9a-f]{8,17}$/, "must be an AMI id such a
 const network = z
   .object({
     vpcCidr: cidr.default("10.0.0.0/16"),
-    /** One per zone, in zone order; derived from vpcCidr when omitted. */
-    publicSubnets: z.array(cidr).length(3, "must list 3 subnets, one per zone").optional(),
-    privateSubnets: z.array(cidr).length(3, "must list 3 subnets, one per zone").optional(),
+    publicSubnets: z
+      .array(cidr)
+      .length(3, "must list 3 subnets, one per zone")
+      .optional()
+      .describe("one per zone, in zone order; with privateSubnets left out too, both are cut from vpcCidr (/16 to /24)"),
+    privateSubnets: z.array(cidr).length(3, "must list 3 subnets, one per zone").optional().describe("one per zone, in zone order; every node lives here"),
     podCidr: cidr.default("10.244.0.0/16"),
     serviceCidr: cidr.default("10.96.0.0/12"),
   })
@@ -42,14 +45,13 @@ const network = z
 const kubernetes = z
   .object({
     version: semver.default(DEFAULT_K8S_VERSION),
-    /** Extra names/addresses for the API server certificate. */
-    certSANs: z.array(z.string()).default([]),
+    certSANs: z.array(z.string()).default([]).describe("extra names and addresses for the API server certificate"),
   })
   .strict();
 
 const etcd = z
   .object({
-    count: z.number().int().default(3),
+    count: z.number().int().default(3).describe("1, 3 or 5; a hosts: cluster counts its hosts with the etcd role instead"),
     instanceType: instanceType.default("t3.medium"),
     version: semver.default("3.6.5"),
     volumeSizeGiB: z.number().int().min(8).default(20),
@@ -58,7 +60,7 @@ const etcd = z
 
 const controlPlane = z
   .object({
-    count: z.number().int().default(3),
+    count: z.number().int().default(3).describe("1, 3 or 5; a hosts: cluster counts its hosts with the control-plane role instead"),
     instanceType: instanceType.default("t3.large"),
     volumeSizeGiB: z.number().int().min(8).default(50),
   })
@@ -76,11 +78,9 @@ const workers = z
 
 const images = z
   .object({
-    /** Build the AMIs with Packer (reused when their content hash matches). */
-    build: z.boolean().default(true),
-    /** Given AMI ids skip building that image. */
-    node: amiId.optional(),
-    etcd: amiId.optional(),
+    build: z.boolean().default(true).describe("build the AMIs with Packer (reused when their content hash matches)"),
+    node: amiId.optional().describe("AMI id of the node image; required when build is false, skips building it otherwise"),
+    etcd: amiId.optional().describe("AMI id of the etcd image; required when build is false, skips building it otherwise"),
     buildInstanceType: instanceType.default("t3.large"),
     /** Name filter of the base image (Ubuntu 24.04 LTS by Canonical). */
     baseImageFilter: z.string().default("ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-*"),
@@ -91,13 +91,15 @@ const images = z
 const ssh = z
   .object({
     user: z.string().min(1).default("ubuntu"),
-    /** Private key kx uses; its public half is installed on the instances. */
-    privateKeyFile: z.string().default("~/.ssh/id_ed25519"),
-    publicKeyFile: z.string().optional(),
+    privateKeyFile: z.string().default("~/.ssh/id_ed25519").describe("private key kx uses; its public half is installed on the machines"),
+    publicKeyFile: z.string().optional().describe("default: privateKeyFile + .pub"),
     bastion: z
       .object({
         enabled: z.boolean().optional().describe("default: true for AWS clusters, false for a hosts: cluster (give a host the bastion role)"),
-        allowedCidrs: z.array(cidr).default([]),
+        allowedCidrs: z
+          .array(cidr)
+          .default([])
+          .describe("who may reach the bastion over SSH; at least one when it is enabled (0.0.0.0/0 is allowed but warned about)"),
         instanceType: instanceType.default("t3.micro"),
       })
       .strict()
@@ -107,12 +109,13 @@ const ssh = z
 
 const dns = z
   .object({
-    /** The cluster's domain; a private hosted zone of this name is created in the VPC. */
-    zone: z.string().min(1).regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a domain name such as lab.example.com"),
-    /** The API server record in that zone: <apiName>.<zone>. */
-    apiName: dns1123.default("api"),
-    /** Also publish the API name in this public hosted zone (id), pointing at the load balancer. */
-    publicZoneId: z.string().optional(),
+    zone: z
+      .string()
+      .min(1)
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "must be a domain name such as lab.example.com")
+      .describe("the cluster's domain; a private hosted zone of this name is created in the VPC"),
+    apiName: dns1123.default("api").describe("the API server record in that zone: <apiName>.<zone>"),
+    publicZoneId: z.string().optional().describe("also publish the API name in this public hosted zone (id), pointing at the load balancer"),
   })
   .strict();
 
@@ -198,8 +201,8 @@ export const clusterSchemaShape = z
     apiVersion: z.literal(API_VERSION),
     kind: z.literal(KIND),
     name: dns1123.describe("cluster name, a DNS-1123 label"),
-    region: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-west-1").optional(),
-    zones: z.array(z.string()).optional(),
+    region: z.string().regex(REGION_PATTERN, "must be an AWS region such as eu-west-1").optional().describe("required unless hosts: is given"),
+    zones: z.array(z.string()).optional().describe("the 3 availability zones; default <region>a, <region>b, <region>c"),
     network: network.prefault({}),
     kubernetes: kubernetes.prefault({}),
     etcd: etcd.prefault({}),
