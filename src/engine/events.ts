@@ -56,8 +56,11 @@ export interface StepFailedEvent {
   durationMs: number;
   /** The redacted message. */
   error: string;
-  /** The original error (for --verbose stacks and exit codes); never serialise it unredacted. */
-  cause?: unknown;
+  /**
+   * The original error, for --verbose stacks. Not enumerable, so JSON.stringify(event)
+   * leaves it out; redact anything taken from it.
+   */
+  readonly cause?: unknown;
 }
 export interface StepInterruptedEvent {
   type: "step-interrupted";

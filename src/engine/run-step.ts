@@ -4,6 +4,7 @@
  */
 import { performance } from "node:perf_hooks";
 import { KxError } from "./errors.js";
+import type { RunnerEvent } from "./events.js";
 import type { RunState } from "./run-state.js";
 import type { EngineServices } from "./runner.js";
 import type { Finish } from "./scheduler.js";
@@ -75,7 +76,10 @@ export async function runStep<C extends EngineContext>(
     if (interrupted) emit({ type: "step-interrupted", id: step.id, durationMs: result.durationMs });
     else {
       run.failed.push({ id: step.id, cause: error });
-      emit({ type: "step-failed", id: step.id, durationMs: result.durationMs, error: message, cause: error });
+      const event: RunnerEvent = { type: "step-failed", id: step.id, durationMs: result.durationMs, error: message };
+      // Not enumerable: a JSON event stream must never carry the raw error (stderr tails, SDK dumps).
+      Object.defineProperty(event, "cause", { value: error, enumerable: false });
+      emit(event);
     }
     return "bad";
   }

@@ -364,5 +364,8 @@ describe("runSteps: several failures", () => {
     expect(events.at(-1)).toMatchObject({ type: "run-finished", counts: { failed: 2, done: 1 } });
     const messages = events.filter((e) => e.type === "step-failed").map((e) => (e as { error: string }).error);
     expect(messages.sort()).toEqual(["x broke", "y broke"]);
+    const failedEvent = events.find((e) => e.type === "step-failed")!;
+    expect((failedEvent as { cause?: unknown }).cause).toBeInstanceOf(Error);
+    expect(JSON.stringify(failedEvent)).not.toContain("cause");
   });
 });
