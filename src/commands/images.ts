@@ -5,6 +5,7 @@
  * matches what the current templates and config would build.
  */
 import type { GlobalOptions } from "../cli.js";
+import { deriveConfig } from "../config/derive.js";
 import { clusterSchemaShape, type ClusterConfig } from "../config/schema.js";
 import { UsageError } from "../engine/errors.js";
 import type { Io } from "../ui/io.js";
@@ -83,7 +84,7 @@ function selectedImages(only: string | string[] | undefined): ImageName[] {
 /** The versions kx uses when no cluster config is given. */
 function defaultConfig(): ClusterConfig {
   // Only the defaults are wanted here, so the shape without the cross-field rules of a real cluster.
-  return clusterSchemaShape.parse({ apiVersion: "kx.dev/v1alpha1", kind: "Cluster", name: "images" });
+  return deriveConfig(clusterSchemaShape.parse({ apiVersion: "kx.dev/v1alpha1", kind: "Cluster", name: "images" }));
 }
 
 function renderTable(rows: (KxImage & { current: boolean })[]): string {
