@@ -51,7 +51,7 @@ UNIT
 
 # The sandbox (pause) image kubeadm expects for this Kubernetes version, so the
 # kubelet and containerd agree and kubeadm's preflight does not warn.
-pause_image=$(kubeadm config images list --kubernetes-version "v${K8S_VERSION:?}" 2>/dev/null | grep '/pause:')
+pause_image=$(kubeadm config images list --kubernetes-version "v${K8S_VERSION:?}" 2>/dev/null | grep '/pause:' || true)
 [[ -n "${pause_image}" ]] || die "kubeadm names no pause image for v${K8S_VERSION}"
 
 write_file 0644 /etc/containerd/config.toml <<TOML

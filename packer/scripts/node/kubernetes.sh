@@ -25,7 +25,7 @@ apt-get update
 
 # The repository's package version carries a revision ("1.36.1-1.1"): take the one
 # published for exactly this Kubernetes version.
-pkg_version=$(apt-cache madison kubeadm | awk -v v="${K8S_VERSION}-" 'index($3, v) == 1 { print $3; exit }')
+pkg_version=$(apt-cache madison kubeadm | awk -v v="${K8S_VERSION}-" 'index($3, v) == 1 { print $3; exit }' || true)
 [[ -n "${pkg_version}" ]] || die "pkgs.k8s.io has no kubeadm ${K8S_VERSION} in ${repo}"
 
 log "kubelet, kubeadm and kubectl ${pkg_version}"
