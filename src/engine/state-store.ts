@@ -15,5 +15,5 @@ export interface StateStore {
   /** Takes the cluster's lock or throws LockHeldError naming its holder. */
   lock(owner: LockOwner): Promise<StateLock>;
   /** Removes the lock whoever holds it (--force-unlock); returns who held it. */
-  forceUnlock(): Promise<LockInfo | undefined>;
+  forceUnlock?(): Promise<LockInfo | undefined>;
 }
