@@ -107,7 +107,7 @@ export const actions = {
       cidrBlock: cidr,
       cidrAssociationId: ec2Id("vpc-cidr-assoc"),
       state: "pending",
-      dhcpOptionsId: "dopt-0fake000000000000",
+      dhcpOptionsId: "dopt-0a1b2c3d4e5f60718",
       enableDnsSupport: true,
       enableDnsHostnames: false,
     });
