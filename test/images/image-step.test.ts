@@ -144,6 +144,20 @@ describe("images/node against the stand-in packer", () => {
   });
 });
 
+describe("both images at once, as create runs them", () => {
+  it("builds node and etcd side by side, each tagged with its own role", async () => {
+    const config = awsTestConfig({ kubernetes: { version: "1.37.0" }, etcd: { version: "3.6.6" } });
+    const steps = imageSteps(config, { templatesDir: sandbox.templatesDir, env: sandbox.env() });
+    const ctx = testContext({ aws, config });
+    const amis = await Promise.all(steps.map(async (step) => String((await step.apply(ctx, await step.plan(ctx))).amiId)));
+    expect(new Set(amis).size).toBe(2);
+    const ec2 = await aws.ec2();
+    const described = await ec2.send(new DescribeImagesCommand({ ImageIds: amis }));
+    const roles = (described.Images ?? []).map((i) => [i.ImageId, i.Tags?.find((t) => t.Key === "kx:role")?.Value]);
+    expect(Object.fromEntries(roles)).toEqual({ [amis[0]!]: "node", [amis[1]!]: "etcd" });
+  });
+});
+
 describe("images steps without building", () => {
   it("a configured AMI id is the output, with nothing to plan and no AWS call", async () => {
     const config = awsTestConfig({ images: { node: "ami-0123456789abcdef0" } });

@@ -39,7 +39,7 @@ export async function buildImage(request: BuildRequest): Promise<string> {
     const dir = join(scratch, request.image);
     await stageFiles(request.files, dir);
     const run = { binary, env, cwd: dir, signal: request.signal, onLine: request.onLine };
-    await packerInit(dir, run);
+    await serialised(() => packerInit(dir, run));
     const { artifactIds } = await packerBuild(dir, request.variables, run);
     const fromOutput = artifactIds.length ? amiForRegion(artifactIds.at(-1)!, request.region) : undefined;
     const amiId = (await amiFromManifest(join(dir, "manifest.json"), request.region)) ?? fromOutput;
@@ -52,6 +52,15 @@ export async function buildImage(request: BuildRequest): Promise<string> {
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+}
+
+// The node and etcd builds run side by side; their `packer init`s would both install
+// the same plugin into the same directory, so they take turns.
+let initQueue: Promise<unknown> = Promise.resolve();
+function serialised<T>(fn: () => Promise<T>): Promise<T> {
+  const next = initQueue.then(fn, fn);
+  initQueue = next.catch(() => undefined);
+  return next;
 }
 
 /** kx's environment plus the AWS region and profile it uses, so Packer acts on the same account. */
