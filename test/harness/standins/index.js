@@ -1,0 +1,67 @@
+// @ts-check
+/**
+ * The kubeadm, kubelet and kubectl stand-ins, and how a test host gets them.
+ *
+ *   import { installStandins } from "../harness/standins/index.js";
+ *   const { hosts, stop } = await startTestHosts({ count: 4 });
+ *   for (const h of hosts) installStandins(h);
+ *
+ * installStandins links the three into the host's private /usr/local/bin (node resolves
+ * the link, so their imports load from this directory) and writes the kubelet unit the
+ * kubelet package and kubeadm's drop-in would install. There is no separate node
+ * registry to wire: the API server stand-in (run by the kubelet stand-in from kubeadm's
+ * static pod manifest) keeps nodes, tokens and ConfigMaps in the cluster's real external
+ * etcd, like the real one, so every host sees the same cluster.
+ *
+ * Environment understood by the stand-ins: KX_STANDIN_VERSION (default v1.36.1),
+ * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 40), KX_KUBEADM_SCHEMA.
+ */
+import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+/** Absolute paths of the stand-in executables, by tool name. */
+export function standinPaths() {
+  return { kubeadm: join(HERE, "kubeadm.js"), kubelet: join(HERE, "kubelet.js"), kubectl: join(HERE, "kubectl.js") };
+}
+
+/** The unit the kubelet deb installs, with kubeadm's 10-kubeadm.conf folded in. */
+export function kubeletUnit(environment = {}) {
+  const extra = Object.entries(environment).map(([k, v]) => `Environment="${k}=${v}"`);
+  return [
+    "[Unit]",
+    "Description=kubelet: The Kubernetes Node Agent (test stand-in)",
+    "",
+    "[Service]",
+    'Environment="KUBELET_KUBECONFIG_ARGS=--bootstrap-kubeconfig=/etc/kubernetes/bootstrap-kubelet.conf --kubeconfig=/etc/kubernetes/kubelet.conf"',
+    'Environment="KUBELET_CONFIG_ARGS=--config=/var/lib/kubelet/config.yaml"',
+    ...extra,
+    "EnvironmentFile=-/var/lib/kubelet/kubeadm-flags.env",
+    "ExecStart=/usr/local/bin/kubelet $KUBELET_KUBECONFIG_ARGS $KUBELET_CONFIG_ARGS $KUBELET_KUBEADM_ARGS",
+    "",
+    "[Install]",
+    "WantedBy=multi-user.target",
+    "",
+  ].join("\n");
+}
+
+/**
+ * @param {{ pathOnHost(path: string): string }} host a test host of test/harness/hosts
+ * @param {{ version?: string, waitSeconds?: number }} [options]
+ */
+export function installStandins(host, options = {}) {
+  const bin = host.pathOnHost("/usr/local/bin");
+  mkdirSync(bin, { recursive: true });
+  for (const [tool, path] of Object.entries(standinPaths())) {
+    const link = join(bin, tool);
+    if (existsSync(link)) rmSync(link);
+    symlinkSync(path, link);
+  }
+  const env = {};
+  if (options.version) env.KX_STANDIN_VERSION = options.version;
+  const units = host.pathOnHost("/etc/systemd/system");
+  mkdirSync(units, { recursive: true });
+  writeFileSync(join(units, "kubelet.service"), kubeletUnit(env));
+}

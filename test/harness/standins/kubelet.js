@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// @ts-check
+/**
+ * kubelet stand-in: a daemon started by systemctl from kubelet.service, as on a node
+ * where the kubelet package is installed. It refuses to start without the files the
+ * real kubelet needs (--config, a kubeconfig whose client certificate names this node),
+ * registers its Node with the API server and keeps it Ready with heartbeats, and runs
+ * the kube-apiserver static pod from the manifests directory (see lib/apiserver.js).
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { hostname } from "node:os";
+import { parse } from "yaml";
+import { VERSION, fail, parseArgs, sleep } from "./lib/common.js";
+import { client, loadKubeconfig } from "./lib/kubeconfig.js";
+import { startApiServer } from "./lib/apiserver.js";
+
+const { flags } = parseArgs(process.argv.slice(2), ["version"]);
+if (flags.version) {
+  console.log(`Kubernetes ${VERSION}`);
+  process.exit(0);
+}
+
+const log = (line) => console.log(`I${new Date().toISOString()} kubelet] ${line}`);
+const configPath = flags.config;
+if (!configPath) fail("kubelet stand-in: --config is required (kubeadm's drop-in passes --config=/var/lib/kubelet/config.yaml)");
+if (!existsSync(configPath)) {
+  fail(`E0000 run.go:72] "command failed" err="failed to load kubelet config file, path: ${configPath}, error: failed to load Kubelet config file ${configPath}, error failed to read kubelet config file \\"${configPath}\\", error: open ${configPath}: no such file or directory"`);
+}
+const config = parse(readFileSync(configPath, "utf8"));
+if (config?.kind !== "KubeletConfiguration" || config?.apiVersion !== "kubelet.config.k8s.io/v1beta1") {
+  fail(`E0000 run.go:72] "command failed" err="failed to load kubelet config file, path: ${configPath}, error: no kind \\"${config?.kind}\\" is registered for version \\"${config?.apiVersion}\\""`);
+}
+if (config.cgroupDriver !== "systemd") {
+  fail(`E0000 run.go:72] "command failed" err="failed to run Kubelet: misconfiguration: kubelet cgroup driver: \\"${config.cgroupDriver ?? "cgroupfs"}\\" is different from the container runtime's cgroup driver: \\"systemd\\""`);
+}
+const kubeconfigPath = flags.kubeconfig ?? "/etc/kubernetes/kubelet.conf";
+if (!existsSync(kubeconfigPath)) {
+  const boot = flags["bootstrap-kubeconfig"];
+  fail(`E0000 run.go:72] "command failed" err="failed to run Kubelet: unable to load bootstrap kubeconfig: stat ${boot ?? kubeconfigPath}: no such file or directory"`);
+}
+const kc = loadKubeconfig(kubeconfigPath);
+const nodeName = flags["hostname-override"] ?? hostname();
+const cn = kc.cert ? new X509Certificate(kc.cert).subject.match(/CN=(.*)/)?.[1] : undefined;
+if (cn !== `system:node:${nodeName}`) {
+  fail(`E0000 kubelet] the client certificate in ${kubeconfigPath} is for "${cn}", not "system:node:${nodeName}": the API server's NodeRestriction admission would refuse this kubelet`);
+}
+const api = client(kc);
+const staticPodPath = config.staticPodPath ?? "/etc/kubernetes/manifests";
+const apiserverManifest = `${staticPodPath}/kube-apiserver.yaml`;
+log(`starting kubelet ${VERSION} for node ${nodeName} (node-ip ${flags["node-ip"] ?? "auto"}, cloud-provider ${flags["cloud-provider"] ?? "none"})`);
+
+/** @type {{ close(): Promise<unknown> } | undefined} */
+let apiserver;
+let apiserverStamp = "";
+let stopping = false;
+
+async function syncStaticPods() {
+  const stamp = existsSync(apiserverManifest) ? String(statSync(apiserverManifest).mtimeMs) : "";
+  if (stamp === apiserverStamp) return;
+  if (apiserver) {
+    await apiserver.close();
+    apiserver = undefined;
+    log("stopped kube-apiserver static pod");
+  }
+  if (!stamp) {
+    apiserverStamp = "";
+    return;
+  }
+  try {
+    apiserver = await startApiServer(apiserverManifest, log);
+    apiserverStamp = stamp;
+  } catch (e) {
+    log(`kube-apiserver static pod failed to start (will retry): ${/** @type {Error} */ (e).message}`);
+  }
+}
+
+async function heartbeat() {
+  const node = {
+    apiVersion: "v1",
+    kind: "Node",
+    metadata: { name: nodeName, labels: { "kubernetes.io/hostname": nodeName, "kubernetes.io/os": "linux" } },
+  };
+  const created = await api.post("/api/v1/nodes", node);
+  if (created.status !== 201 && created.status !== 409) throw new Error(`registering node ${nodeName}: HTTP ${created.status} ${created.text}`);
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const status = {
+    conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, message: "kubelet is posting ready status" }],
+    addresses: [{ type: "InternalIP", address: flags["node-ip"] ?? "" }, { type: "Hostname", address: nodeName }],
+    nodeInfo: { kubeletVersion: VERSION, containerRuntimeVersion: "containerd://2.1.0", operatingSystem: "linux", architecture: "amd64" },
+  };
+  const res = await api.put(`/api/v1/nodes/${nodeName}/status`, { apiVersion: "v1", kind: "Node", metadata: { name: nodeName }, status });
+  if (res.status !== 200) throw new Error(`node status: HTTP ${res.status} ${res.text}`);
+}
+
+process.on("SIGTERM", async () => {
+  stopping = true;
+  if (apiserver) await apiserver.close();
+  process.exit(0);
+});
+
+let lastBeat = 0;
+let registered = false;
+while (!stopping) {
+  await syncStaticPods();
+  if (Date.now() - lastBeat > (registered ? 10_000 : 500)) {
+    try {
+      await heartbeat();
+      if (!registered) log(`successfully registered node ${nodeName}`);
+      registered = true;
+      lastBeat = Date.now();
+    } catch (e) {
+      lastBeat = Date.now();
+      if (registered) log(`error updating node status, will retry: ${/** @type {Error} */ (e).message}`);
+    }
+  }
+  await sleep(200);
+}
