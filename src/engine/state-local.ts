@@ -55,6 +55,19 @@ export class LocalStateStore implements StateStore {
 
   async save(doc: StateDoc): Promise<void> {
     const text = serialiseStateSafely(doc);
+    try {
+      await this.#write(text);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? String(e);
+      throw new KxError(`cannot save the state in ${this.location}: ${code}`, {
+        source: "user",
+        cause: e,
+        hint: "Free disk space or fix the directory's permissions, then run the same command again to resume.",
+      });
+    }
+  }
+
+  async #write(text: string): Promise<void> {
     await this.#ensureDir();
     const tmp = `${this.file}.tmp`; // one writer at a time: the lock is held
     const handle = await fs.open(tmp, "w", 0o600);

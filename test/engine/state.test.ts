@@ -119,4 +119,15 @@ describe("LocalStateStore", () => {
     setStateData(doc, hostKeys, undefined);
     expect(doc.data).toEqual({});
   });
+
+  it("says where and why when the state cannot be written", async () => {
+    await fs.mkdir(dir.path, { recursive: true });
+    await fs.writeFile(stateDir(), "a file where the state directory should be");
+    const error = await store.save(docWith("one")).then(
+      () => undefined,
+      (e: Error & { hint?: string; exitCode?: number }) => e,
+    );
+    expect(error!.message).toBe(`cannot save the state in ${stateDir()}: EEXIST`);
+    expect(error!.hint).toContain("run the same command again to resume");
+  });
 });
