@@ -4,6 +4,7 @@
  */
 import type { z } from "zod";
 import { ConfigError } from "../engine/errors.js";
+import { closestKey, knownKeys } from "./known-keys.js";
 import { formatPath } from "./rules.js";
 import { clusterSchema, type ClusterConfig } from "./schema.js";
 
@@ -44,7 +45,10 @@ function requiredMessage(issue: z.core.$ZodRawIssue): string | undefined {
 function toPathIssues(issue: z.core.$ZodIssue): PathIssue[] {
   // zod reports all unknown keys of an object as one issue; the user wants each key's line.
   if (issue.code === "unrecognized_keys")
-    return issue.keys.map((key) => ({ path: [...issue.path, key], message: `unknown key "${key}"`, missing: false }));
+    return issue.keys.map((key) => {
+      const guess = closestKey(key, knownKeys(issue.path));
+      return { path: [...issue.path, key], message: `unknown key "${key}"${guess ? ` (did you mean "${guess}"?)` : ""}`, missing: false };
+    });
   const missing = isMissing(issue) || (issue.code === "custom" && (issue.params as { kind?: string } | undefined)?.kind === "missing");
   return [{ path: issue.path, message: issue.message, missing }];
 }

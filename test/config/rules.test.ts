@@ -148,3 +148,23 @@ describe("config rules", () => {
     expect(() => parseConfig(hosts())).not.toThrow();
   });
 });
+
+describe("unknown keys", () => {
+  test.each([
+    ["workers: { instancetype: t3.large }\n", "workers.instancetype", 'unknown key "instancetype" (did you mean "instanceType"?)'],
+    ["network: { vpcCIDR: 10.0.0.0/16 }\n", "network.vpcCIDR", 'unknown key "vpcCIDR" (did you mean "vpcCidr"?)'],
+    ["addons: { isito: { enabled: false } }\n", "addons.isito", 'unknown key "isito" (did you mean "istio"?)'],
+    ["zone: eu-west-1a\n", "zone", 'unknown key "zone" (did you mean "zones"?)'],
+    ["addons: { istio: { observability: { grafanna: true } } }\n", "addons.istio.observability.grafanna", 'unknown key "grafanna" (did you mean "grafana"?)'],
+    ["colour: blue\n", "colour", 'unknown key "colour"'],
+  ])("%s", (body, path, message) => {
+    expect(problems(aws(body))).toEqual([{ path, message, line: 7 }]);
+  });
+
+  test("inside a list of hosts", () => {
+    expect(problems(hosts("  - { name: node-3, adress: 10.1.0.3, roles: [worker] }\n"))).toEqual([
+      { path: "hosts[2].address", line: 7, message: "is required" },
+      { path: "hosts[2].adress", line: 7, message: 'unknown key "adress" (did you mean "address"?)' },
+    ]);
+  });
+});
