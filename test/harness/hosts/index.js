@@ -57,10 +57,16 @@ export async function startTestHosts(options) {
   for (let i = 0; i < count; i++) {
     specs.push({ name: options.names?.[i] ?? `host-${i + 1}`, octet: i + 2, isBastion: false });
   }
-  const hostsFile =
-    "127.0.0.1 localhost\n" +
-    specs.map((s) => `${block.prefix}.${s.octet} ${s.name}.${runId}.internal ${s.name}`).join("\n") +
-    "\n";
+  // The hosts share one loopback network, so a connection between two of them comes
+  // from 127.0.0.1 (the kernel's source for 127/8), not from the sender's address. The
+  // last line says so: tools that check a peer's certificate names against its source
+  // address (etcd does, for peers) find every host's name at 127.0.0.1 too.
+  const hostsFile = [
+    "127.0.0.1 localhost",
+    ...specs.map((s) => `${block.prefix}.${s.octet} ${s.name}.${runId}.internal ${s.name}`),
+    `127.0.0.1 ${specs.map((s) => s.name).join(" ")}`,
+    "",
+  ].join("\n");
 
   /** @type {TestHost[]} */
   const started = [];
@@ -129,7 +135,8 @@ async function startHost({ name, octet, isBastion, dir, prefix, runId, clientKey
   const child = spawn(
     "unshare",
     ["--mount", "--uts", "--pid", "--fork", "--kill-child", "--mount-proc", "--propagation", "private", "/bin/sh", script, runId],
-    { stdio: ["ignore", "ignore", "pipe"], detached: false },
+    // stdin is the watchdog's pipe: it closes when this process dies, however it dies.
+    { stdio: ["pipe", "ignore", "pipe"], detached: false },
   );
   let bootError = "";
   child.stderr.on("data", (d) => (bootError += d));
@@ -234,7 +241,16 @@ function sshdConfig(address, isBastion) {
 
 function bootScript({ name, views, sshDir, tmp, root }) {
   const q = (s) => `'${s.replaceAll("'", "'\\''")}'`;
-  const lines = ["set -e", `hostname ${q(name)}`];
+  const lines = [
+    "set -e",
+    // Watchdog: when the test process dies without stop(), its end of stdin closes and
+    // the namespace's PID 1 (sshd) is told to go, which ends every process of the host.
+    // (A background job's stdin is /dev/null unless redirected: hand it the pipe as fd 3.)
+    "exec 3<&0",
+    "(cat <&3 >/dev/null; kill -TERM 1) &",
+    "exec 3<&-",
+    `hostname ${q(name)}`,
+  ];
   for (const [path, source] of views) lines.push(`mkdir -p ${q(path)}`, `mount --bind ${q(source)} ${q(path)}`);
   lines.push(
     `mount --bind ${q(sshDir)} /etc/ssh`,
@@ -244,7 +260,7 @@ function bootScript({ name, views, sshDir, tmp, root }) {
     `mount --bind ${q(join(HERE, "journalctl"))} /usr/bin/journalctl`,
     // Last: the run directory itself may live under /tmp.
     `mount --bind ${q(tmp)} /tmp`,
-    "exec /usr/sbin/sshd -D -E /var/log/sshd.log -f /etc/ssh/sshd_config",
+    "exec /usr/sbin/sshd -D -E /var/log/sshd.log -f /etc/ssh/sshd_config </dev/null",
   );
   return `${lines.join("\n")}\n`;
 }
