@@ -81,6 +81,20 @@ describe("images/node against the stand-in packer", () => {
     expect(sandbox.commands().filter((c) => c === "build")).toHaveLength(1);
   });
 
+  it("with force, builds even though an AMI has the hash, and every forced run counts as new inputs", async () => {
+    const ctx = testContext({ aws });
+    const forced = nodeStep(awsTestConfig(), sandbox.env(), { force: true });
+    expect(await forced.plan(ctx)).toHaveLength(1);
+    const again = nodeStep(awsTestConfig(), sandbox.env(), { force: true });
+    expect(forced.inputs!(ctx)).not.toEqual(again.inputs!(ctx));
+    expect(nodeStep().inputs!(ctx)).toEqual(nodeStep().inputs!(ctx));
+    const outputs = await forced.apply(ctx, await forced.plan(ctx));
+    expect(outputs.amiId).not.toBe(firstAmi);
+    // The newest AMI with the hash is the one reused from now on.
+    expect(await nodeStep().apply(ctx, [])).toEqual(outputs);
+    firstAmi = String(outputs.amiId);
+  });
+
   it("builds again when a provisioning script changes, and picks this region's AMI from a multi-region artifact", async () => {
     appendFileSync(join(sandbox.templatesDir, "scripts/node/kernel.sh"), "# changed\n");
     const ctx = testContext({ aws });
@@ -90,7 +104,7 @@ describe("images/node against the stand-in packer", () => {
     const outputs = await step.apply(ctx, changes);
     expect(outputs.amiId).toMatch(/^ami-/);
     expect(outputs.amiId).not.toBe(firstAmi);
-    expect(sandbox.commands().filter((c) => c === "build")).toHaveLength(2);
+    expect(sandbox.commands().filter((c) => c === "build")).toHaveLength(3);
     // The image registered in the fake is the one in eu-west-1 (first of the artifact's pairs).
     const ec2 = await aws.ec2();
     const described = await ec2.send(new DescribeImagesCommand({ ImageIds: [String(outputs.amiId)] }));

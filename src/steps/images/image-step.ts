@@ -3,6 +3,7 @@
  * AMI in the account tagged with the image's content hash is reused; else Packer builds
  * one (tagged with the hash by the templates).
  */
+import { randomUUID } from "node:crypto";
 import type { ClusterConfig } from "../../config/schema.js";
 import { KxError } from "../../engine/errors.js";
 import type { Change, Outputs, Step } from "../../engine/types.js";
@@ -29,6 +30,9 @@ export function imageStep(image: ImageName, config: ClusterConfig, options: Imag
   const id = imageStepId(image);
   const configured = config.images[image];
   const templatesDir = options.templatesDir ?? defaultTemplatesDir();
+  // A forced build must run even when a finished run recorded the same inputs: a token
+  // of this run makes them differ.
+  const forceToken = options.force ? randomUUID() : undefined;
 
   // Read on every call: a template edited between two runs must change the hash.
   const content = () => imageContent(config, image, templatesDir);
@@ -44,7 +48,7 @@ export function imageStep(image: ImageName, config: ClusterConfig, options: Imag
     id,
     title: IMAGE_TITLES[image],
     needs: [],
-    inputs: () => (configured ? { amiId: configured } : { contentHash: content().hash, force: options.force === true }),
+    inputs: () => (configured ? { amiId: configured } : { contentHash: content().hash, ...(forceToken ? { forceToken } : {}) }),
 
     async plan(ctx) {
       if (configured) return [];
