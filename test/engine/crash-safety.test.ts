@@ -126,4 +126,44 @@ describe("state safety under SIGKILL", () => {
     // The kills must really have landed in the middle of runs, or this proves nothing.
     expect(results.reduce((n, r) => n + r.midRunKills, 0)).toBeGreaterThanOrEqual(SCENARIOS);
   }, 90_000);
+
+  it("refuses a second process while the first holds the lock, and takes the lock over once its holder is killed", async () => {
+    const dir = await tempDir();
+    const stateDir = join(dir.path, "state");
+    const holder = spawn(process.execPath, [resolve(import.meta.dirname, "fixtures/hold-lock.mjs"), engine.dir, stateDir], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    try {
+      const line = await new Promise<string>((ok, fail) => {
+        let out = "";
+        holder.stdout.on("data", (d: Buffer) => {
+          out += d.toString();
+          if (out.includes("\n")) ok(out);
+        });
+        holder.on("exit", (code) => fail(new Error(`holder exited ${code}`)));
+      });
+      const held = JSON.parse(line.replace(/^locked /, "")) as { pid: number; since: string };
+      expect(held.pid).toBe(holder.pid);
+
+      const warnings: string[] = [];
+      const store = new LocalStateStore(stateDir, { warn: (m) => warnings.push(m) });
+      const refused = await store.lock({ command: "kx destroy" }).then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(refused?.message).toContain(`pid ${holder.pid} on `);
+      expect(refused?.message).toContain(`since ${held.since}, running "kx create cluster -f held.yaml"`);
+
+      const exited = new Promise((ok) => holder.on("exit", ok));
+      holder.kill("SIGKILL");
+      await exited;
+      const lock = await store.lock({ command: "kx destroy" });
+      expect(lock.tookOverFrom?.pid).toBe(holder.pid);
+      expect(warnings[0]).toContain(`took over the lock of pid ${holder.pid}`);
+      await lock.release();
+    } finally {
+      holder.kill("SIGKILL");
+      await dir.cleanup();
+    }
+  });
 });
