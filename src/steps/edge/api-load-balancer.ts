@@ -12,21 +12,9 @@
  * The masters are registered after `kubeadm init` by the kubernetes steps through
  * registerApiTargets (idempotent).
  */
-import {
-  CreateListenerCommand,
-  CreateLoadBalancerCommand,
-  CreateTargetGroupCommand,
-  DescribeListenersCommand,
-  DescribeLoadBalancersCommand,
-  DescribeTagsCommand,
-  DescribeTargetGroupsCommand,
-  DescribeTargetHealthCommand,
-  RegisterTargetsCommand,
-  type ElasticLoadBalancingV2Client,
-  type Listener,
-  type LoadBalancer,
-  type TargetGroup,
-} from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { Listener, LoadBalancer, TargetGroup } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { AwsClients } from "../../aws/clients.js";
+import { elbv2Api } from "../../aws/sdk.js";
 import { awsCall, isNotFound } from "../../aws/errors.js";
 import { checkImmutable } from "../../aws/find.js";
 import { kxTags, TAG_CLUSTER, tagValue } from "../../aws/tags.js";
@@ -60,17 +48,18 @@ interface Found {
 }
 
 /** Looks each piece up by name, refusing pieces that carry another cluster's (or no) kx tag. */
-async function findAll(elb: ElasticLoadBalancingV2Client, cluster: string): Promise<Found> {
+async function findAll(aws: AwsClients, cluster: string): Promise<Found> {
+  const { client: elb, sdk } = await elbv2Api(aws);
   const lbName = shortName(cluster, "api");
-  const loadBalancer = await awsCall("DescribeLoadBalancers", lbName, () => elb.send(new DescribeLoadBalancersCommand({ Names: [lbName] })))
+  const loadBalancer = await awsCall("DescribeLoadBalancers", lbName, () => elb.send(new sdk.DescribeLoadBalancersCommand({ Names: [lbName] })))
     .then((r) => r.LoadBalancers?.[0])
     .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
-  const targetGroup = await awsCall("DescribeTargetGroups", lbName, () => elb.send(new DescribeTargetGroupsCommand({ Names: [lbName] })))
+  const targetGroup = await awsCall("DescribeTargetGroups", lbName, () => elb.send(new sdk.DescribeTargetGroupsCommand({ Names: [lbName] })))
     .then((r) => r.TargetGroups?.[0])
     .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
   const arns = [loadBalancer?.LoadBalancerArn, targetGroup?.TargetGroupArn].filter((a): a is string => !!a);
   if (arns.length > 0) {
-    const tags = await awsCall("DescribeTags", lbName, () => elb.send(new DescribeTagsCommand({ ResourceArns: arns })));
+    const tags = await awsCall("DescribeTags", lbName, () => elb.send(new sdk.DescribeTagsCommand({ ResourceArns: arns })));
     for (const description of tags.TagDescriptions ?? []) {
       if (tagValue(description.Tags, TAG_CLUSTER) !== cluster) {
         throw new KxError(`${description.ResourceArn} is named like cluster ${cluster}'s API load balancer but kx did not create it for this cluster`, {
@@ -83,7 +72,7 @@ async function findAll(elb: ElasticLoadBalancingV2Client, cluster: string): Prom
   let listener: Listener | undefined;
   if (loadBalancer) {
     const listeners = await awsCall("DescribeListeners", lbName, () =>
-      elb.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancer.LoadBalancerArn })),
+      elb.send(new sdk.DescribeListenersCommand({ LoadBalancerArn: loadBalancer.LoadBalancerArn })),
     );
     listener = listeners.Listeners?.find((l) => l.Port === API_PORT);
   }
@@ -110,16 +99,16 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
 
     async plan(ctx) {
       if (!ctx.aws.live) return planned(config, {});
-      const found = await findAll(await ctx.aws.elbv2(), ctx.cluster);
+      const found = await findAll(ctx.aws, ctx.cluster);
       checkImmutable(`load balancer ${shortName(ctx.cluster, "api")}`, "scheme", scheme, found.loadBalancer?.Scheme);
       return planned(config, found);
     },
 
     async apply(ctx) {
-      const elb = await ctx.aws.elbv2();
+      const { client: elb, sdk } = await elbv2Api(ctx.aws);
       const name = shortName(ctx.cluster, "api");
       const tags = kxTags(ctx.cluster, API_LB_STEP, name);
-      let { loadBalancer, targetGroup, listener } = await findAll(elb, ctx.cluster);
+      let { loadBalancer, targetGroup, listener } = await findAll(ctx.aws, ctx.cluster);
       checkImmutable(`load balancer ${name}`, "scheme", scheme, loadBalancer?.Scheme);
 
       // CreateLoadBalancer and CreateTargetGroup are idempotent by name with the same settings.
@@ -127,7 +116,7 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
         ctx.log.info(`creating load balancer ${name}`);
         const created = await awsCall("CreateLoadBalancer", name, () =>
           elb.send(
-            new CreateLoadBalancerCommand({
+            new sdk.CreateLoadBalancerCommand({
               Name: name,
               Type: "network",
               Scheme: scheme,
@@ -143,7 +132,7 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
       if (!targetGroup) {
         const created = await awsCall("CreateTargetGroup", name, () =>
           elb.send(
-            new CreateTargetGroupCommand({
+            new sdk.CreateTargetGroupCommand({
               Name: name,
               Protocol: "TCP",
               Port: API_PORT,
@@ -166,7 +155,7 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
       if (!listener) {
         const created = await awsCall("CreateListener", name, () =>
           elb.send(
-            new CreateListenerCommand({
+            new sdk.CreateListenerCommand({
               LoadBalancerArn: lbArn,
               Protocol: "TCP",
               Port: API_PORT,
@@ -177,7 +166,7 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
         );
         listener = created.Listeners?.[0];
       }
-      const active = await waitActive(ctx, elb, lbArn, name);
+      const active = await waitActive(ctx, lbArn, name);
       return {
         loadBalancerArn: lbArn,
         dnsName: active.DNSName ?? "",
@@ -190,9 +179,10 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
   };
 }
 
-async function waitActive(ctx: KxContext, elb: ElasticLoadBalancingV2Client, arn: string, name: string): Promise<LoadBalancer> {
+async function waitActive(ctx: KxContext, arn: string, name: string): Promise<LoadBalancer> {
+  const { client: elb, sdk } = await elbv2Api(ctx.aws);
   return waitFor(
-    () => awsCall("DescribeLoadBalancers", name, () => elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).then((r) => r.LoadBalancers?.[0]),
+    () => awsCall("DescribeLoadBalancers", name, () => elb.send(new sdk.DescribeLoadBalancersCommand({ LoadBalancerArns: [arn] }))).then((r) => r.LoadBalancers?.[0]),
     (lb) => {
       const state = lb?.State?.Code ?? "not visible yet";
       if (state === "active") return { done: true, value: lb! };
@@ -203,8 +193,9 @@ async function waitActive(ctx: KxContext, elb: ElasticLoadBalancingV2Client, arn
   );
 }
 
-async function registeredIps(elb: ElasticLoadBalancingV2Client, targetGroupArn: string): Promise<Set<string>> {
-  const health = await awsCall("DescribeTargetHealth", targetGroupArn, () => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })));
+async function registeredIps(aws: AwsClients, targetGroupArn: string): Promise<Set<string>> {
+  const { client: elb, sdk } = await elbv2Api(aws);
+  const health = await awsCall("DescribeTargetHealth", targetGroupArn, () => elb.send(new sdk.DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })));
   return new Set(
     (health.TargetHealthDescriptions ?? [])
       .filter((d) => d.TargetHealth?.State !== "draining")
@@ -219,7 +210,7 @@ export async function planApiTargets(ctx: KxContext, privateIps: readonly string
   if (!ctx.aws.live || typeof targetGroupArn !== "string") {
     return privateIps.map((ip) => ({ action: "create" as const, target: `API target ${ip}:${API_PORT}` }));
   }
-  const have = await registeredIps(await ctx.aws.elbv2(), targetGroupArn);
+  const have = await registeredIps(ctx.aws, targetGroupArn);
   return privateIps.filter((ip) => !have.has(ip)).map((ip) => ({ action: "create" as const, target: `API target ${ip}:${API_PORT}` }));
 }
 
@@ -229,13 +220,13 @@ export async function planApiTargets(ctx: KxContext, privateIps: readonly string
  */
 export async function registerApiTargets(ctx: KxContext, privateIps: readonly string[]): Promise<string[]> {
   const targetGroupArn = needString(ctx, API_LB_STEP, "targetGroupArn");
-  const elb = await ctx.aws.elbv2();
-  const have = await registeredIps(elb, targetGroupArn);
+  const { client: elb, sdk } = await elbv2Api(ctx.aws);
+  const have = await registeredIps(ctx.aws, targetGroupArn);
   const missing = privateIps.filter((ip) => !have.has(ip));
   if (missing.length > 0) {
     ctx.log.info(`registering ${missing.join(", ")} with the API load balancer`);
     await awsCall("RegisterTargets", targetGroupArn, () =>
-      elb.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: missing.map((Id) => ({ Id, Port: API_PORT })) })),
+      elb.send(new sdk.RegisterTargetsCommand({ TargetGroupArn: targetGroupArn, Targets: missing.map((Id) => ({ Id, Port: API_PORT })) })),
     );
   }
   return missing;

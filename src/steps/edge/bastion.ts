@@ -34,13 +34,12 @@ export function bastionStep(config: ClusterConfig): Step<KxContext> {
     async plan(ctx) {
       const detail = `${instanceType} in ${zone}, public IP, SSH from ${config.ssh.bastion.allowedCidrs.join(", ") || "nowhere yet"}`;
       if (!ctx.aws.live) return [{ action: "create", target, detail }];
-      const found = await findInstance(await ctx.aws.ec2(), ctx.cluster, BASTION_STEP);
+      const found = await findInstance(ctx.aws, ctx.cluster, BASTION_STEP);
       return found ? [] : [{ action: "create", target, detail }];
     },
 
     async apply(ctx) {
-      const ec2 = await ctx.aws.ec2();
-      let instance = await findInstance(ec2, ctx.cluster, BASTION_STEP);
+      let instance = await findInstance(ctx.aws, ctx.cluster, BASTION_STEP);
       if (!instance) {
         const imageId = maybeString(ctx, "images/node", "amiId") ?? config.images.node;
         if (!imageId) throw new KxError("no AMI for the bastion: images/node has not run and images.node is not set");
@@ -59,7 +58,7 @@ export function bastionStep(config: ClusterConfig): Step<KxContext> {
             },
           ],
           MetadataOptions: metadataOptions(1),
-          BlockDeviceMappings: rootVolume(await rootDeviceName(ec2, imageId), ROOT_VOLUME_GIB),
+          BlockDeviceMappings: rootVolume(await rootDeviceName(ctx.aws, imageId), ROOT_VOLUME_GIB),
           TagSpecifications: [
             ...tagSpecifications("instance", kxTags(ctx.cluster, BASTION_STEP, name, { "kx:role": "bastion" })),
             ...tagSpecifications("volume", kxTags(ctx.cluster, BASTION_STEP, name, { "kx:role": "bastion" })),

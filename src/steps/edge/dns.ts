@@ -6,14 +6,9 @@
  * the step and the VPC) and tagged right after.
  */
 import { createHash } from "node:crypto";
-import {
-  ChangeTagsForResourceCommand,
-  CreateHostedZoneCommand,
-  ListHostedZonesByNameCommand,
-  ListTagsForResourceCommand,
-  type HostedZone,
-  type Route53Client,
-} from "@aws-sdk/client-route-53";
+import type { HostedZone } from "@aws-sdk/client-route-53";
+import type { AwsClients } from "../../aws/clients.js";
+import { route53Api } from "../../aws/sdk.js";
 import { awsCall, errorCode } from "../../aws/errors.js";
 import { kxTags, TAG_CLUSTER, TAG_ID, tagValue } from "../../aws/tags.js";
 import { KxError } from "../../engine/errors.js";
@@ -42,8 +37,9 @@ export function bareZoneId(id: string): string {
 }
 
 /** The private zone of this name that is ours: by caller reference when the VPC is known, else by tags. */
-export async function findPrivateZone(route53: Route53Client, cluster: string, zoneName: string, vpcId: string | undefined): Promise<HostedZone | undefined> {
-  const listed = await awsCall("ListHostedZonesByName", zoneName, () => route53.send(new ListHostedZonesByNameCommand({ DNSName: zoneName, MaxItems: 100 })));
+export async function findPrivateZone(aws: AwsClients, cluster: string, zoneName: string, vpcId: string | undefined): Promise<HostedZone | undefined> {
+  const { client: route53, sdk } = await route53Api(aws);
+  const listed = await awsCall("ListHostedZonesByName", zoneName, () => route53.send(new sdk.ListHostedZonesByNameCommand({ DNSName: zoneName, MaxItems: 100 })));
   const candidates = (listed.HostedZones ?? []).filter((z) => z.Name === `${zoneName}.` && z.Config?.PrivateZone);
   if (vpcId) {
     const byReference = candidates.find((z) => z.CallerReference === callerReference(cluster, vpcId));
@@ -51,7 +47,7 @@ export async function findPrivateZone(route53: Route53Client, cluster: string, z
   }
   for (const zone of candidates) {
     const tags = await awsCall("ListTagsForResource", zone.Id, () =>
-      route53.send(new ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: bareZoneId(zone.Id!) })),
+      route53.send(new sdk.ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: bareZoneId(zone.Id!) })),
     );
     const list = tags.ResourceTagSet?.Tags;
     if (tagValue(list, TAG_CLUSTER) === cluster && tagValue(list, TAG_ID) === DNS_STEP) return zone;
@@ -59,12 +55,13 @@ export async function findPrivateZone(route53: Route53Client, cluster: string, z
   return undefined;
 }
 
-async function ensureTagged(route53: Route53Client, cluster: string, zone: HostedZone, name: string): Promise<void> {
+async function ensureTagged(aws: AwsClients, cluster: string, zone: HostedZone, name: string): Promise<void> {
+  const { client: route53, sdk } = await route53Api(aws);
   const id = bareZoneId(zone.Id!);
-  const tags = await awsCall("ListTagsForResource", id, () => route53.send(new ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id })));
+  const tags = await awsCall("ListTagsForResource", id, () => route53.send(new sdk.ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id })));
   if (tagValue(tags.ResourceTagSet?.Tags, TAG_CLUSTER) === cluster) return;
   await awsCall("ChangeTagsForResource", id, () =>
-    route53.send(new ChangeTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id, AddTags: kxTags(cluster, DNS_STEP, name) })),
+    route53.send(new sdk.ChangeTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: id, AddTags: kxTags(cluster, DNS_STEP, name) })),
   );
 }
 
@@ -92,29 +89,28 @@ export function dnsStep(config: ClusterConfig, dns: DnsConfig): Step<KxContext> 
       ];
       if (dns.publicZoneId) create.push({ action: "create", target: `record ${fqdn} in public zone ${dns.publicZoneId}`, detail: "→ API load balancer" });
       if (!ctx.aws.live) return create;
-      const route53 = await ctx.aws.route53();
-      const zone = await findPrivateZone(route53, ctx.cluster, dns.zone, maybeString(ctx, "network/vpc", "vpcId"));
+      const zone = await findPrivateZone(ctx.aws, ctx.cluster, dns.zone, maybeString(ctx, "network/vpc", "vpcId"));
       if (!zone) return create;
       const record = apiRecord(ctx, dns);
       if (!record) return [];
       const changes: Change[] = [];
-      if ((await staleRecords(route53, zone.Id!, [record])).length > 0) changes.push({ action: "update", target: `record ${fqdn}`, detail: "→ API load balancer" });
-      if (dns.publicZoneId && (await staleRecords(route53, dns.publicZoneId, [record])).length > 0) {
+      if ((await staleRecords(ctx.aws, zone.Id!, [record])).length > 0) changes.push({ action: "update", target: `record ${fqdn}`, detail: "→ API load balancer" });
+      if (dns.publicZoneId && (await staleRecords(ctx.aws, dns.publicZoneId, [record])).length > 0) {
         changes.push({ action: "update", target: `record ${fqdn} in public zone ${dns.publicZoneId}`, detail: "→ API load balancer" });
       }
       return changes;
     },
 
     async apply(ctx) {
-      const route53 = await ctx.aws.route53();
+      const { client: route53, sdk } = await route53Api(ctx.aws);
       const vpcId = needString(ctx, "network/vpc", "vpcId");
-      let zone = await findPrivateZone(route53, ctx.cluster, dns.zone, vpcId);
+      let zone = await findPrivateZone(ctx.aws, ctx.cluster, dns.zone, vpcId);
       if (!zone) {
         ctx.log.info(`creating private hosted zone ${dns.zone}`);
         try {
           const created = await awsCall("CreateHostedZone", dns.zone, () =>
             route53.send(
-              new CreateHostedZoneCommand({
+              new sdk.CreateHostedZoneCommand({
                 Name: dns.zone,
                 CallerReference: callerReference(ctx.cluster, vpcId),
                 VPC: { VPCId: vpcId, VPCRegion: ctx.aws.region as never },
@@ -125,16 +121,16 @@ export function dnsStep(config: ClusterConfig, dns: DnsConfig): Step<KxContext> 
           zone = created.HostedZone;
         } catch (e) {
           if (errorCode(e) !== "HostedZoneAlreadyExists") throw e;
-          zone = await findPrivateZone(route53, ctx.cluster, dns.zone, vpcId);
+          zone = await findPrivateZone(ctx.aws, ctx.cluster, dns.zone, vpcId);
         }
         if (!zone?.Id) throw new KxError(`creating the private hosted zone ${dns.zone} returned no zone`);
       }
-      await ensureTagged(route53, ctx.cluster, zone, dns.zone);
+      await ensureTagged(ctx.aws, ctx.cluster, zone, dns.zone);
       const zoneId = bareZoneId(zone.Id!);
       const record = apiRecord(ctx, dns);
       if (!record) throw new KxError(`${DNS_STEP} needs the API load balancer's DNS name (${API_LB_STEP})`);
-      await upsertRecords(route53, zoneId, [record], `kx ${ctx.cluster}: API server`);
-      if (dns.publicZoneId) await upsertRecords(route53, dns.publicZoneId, [record], `kx ${ctx.cluster}: API server`);
+      await upsertRecords(ctx.aws, zoneId, [record], `kx ${ctx.cluster}: API server`);
+      if (dns.publicZoneId) await upsertRecords(ctx.aws, dns.publicZoneId, [record], `kx ${ctx.cluster}: API server`);
       return { hostedZoneId: zoneId, apiFqdn: fqdn };
     },
   };

@@ -30,23 +30,22 @@ export function etcdRecordsStep(config: ClusterConfig, zoneName: string): Step<K
     async plan(ctx) {
       const allNames = members.map((m) => `${m.name}.${zoneName}`);
       if (!ctx.aws.live) return changesFor(allNames, "create");
-      const route53 = await ctx.aws.route53();
       const zoneId =
         maybeString(ctx, DNS_STEP, "hostedZoneId") ??
-        (await findPrivateZone(route53, ctx.cluster, zoneName, maybeString(ctx, "network/vpc", "vpcId")).then((z) => z && bareZoneId(z.Id!)));
+        (await findPrivateZone(ctx.aws, ctx.cluster, zoneName, maybeString(ctx, "network/vpc", "vpcId")).then((z) => z && bareZoneId(z.Id!)));
       if (!zoneId) return changesFor(allNames, "create");
       const records = wanted(ctx);
-      if (records) return changesFor((await staleRecords(route53, zoneId, records)).map((r) => r.name), "update");
+      if (records) return changesFor((await staleRecords(ctx.aws, zoneId, records)).map((r) => r.name), "update");
       // The members' addresses are not known yet (state lost, planning ahead): records that
       // exist are taken as current; apply compares them with the addresses once it has them.
-      const missing = await missingRecords(route53, zoneId, allNames);
+      const missing = await missingRecords(ctx.aws, zoneId, allNames);
       return changesFor(missing, "create");
     },
 
     async apply(ctx) {
       const zoneId = needString(ctx, DNS_STEP, "hostedZoneId");
       const records = members.map((m) => ({ name: `${m.name}.${zoneName}`, type: "A" as const, values: [needString(ctx, m.stepId, "privateIp")], ttl: 300 }));
-      await upsertRecords(await ctx.aws.route53(), zoneId, records, `kx ${ctx.cluster}: etcd members`);
+      await upsertRecords(ctx.aws, zoneId, records, `kx ${ctx.cluster}: etcd members`);
       return { records: records.map((r) => r.name) };
     },
   };

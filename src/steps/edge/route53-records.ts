@@ -2,7 +2,9 @@
  * Route53 records kx keeps: compared with what exists (so an unchanged record is no
  * call) and written with UPSERT (so a retried write is harmless).
  */
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, type ResourceRecordSet, type Route53Client } from "@aws-sdk/client-route-53";
+import type { ResourceRecordSet } from "@aws-sdk/client-route-53";
+import type { AwsClients } from "../../aws/clients.js";
+import { route53Api } from "../../aws/sdk.js";
 import { awsCall } from "../../aws/errors.js";
 
 export interface WantedRecord {
@@ -40,40 +42,42 @@ function matches(have: ResourceRecordSet | undefined, want: ResourceRecordSet): 
   return !have.AliasTarget && have.TTL === want.TTL && values(have) === values(want);
 }
 
-async function current(route53: Route53Client, zoneId: string, want: ResourceRecordSet): Promise<ResourceRecordSet | undefined> {
+async function current(aws: AwsClients, zoneId: string, want: ResourceRecordSet): Promise<ResourceRecordSet | undefined> {
+  const { client: route53, sdk } = await route53Api(aws);
   const result = await awsCall("ListResourceRecordSets", want.Name, () =>
-    route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: want.Name, StartRecordType: want.Type, MaxItems: 1 })),
+    route53.send(new sdk.ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: want.Name, StartRecordType: want.Type, MaxItems: 1 })),
   );
   const first = result.ResourceRecordSets?.[0];
   return first && absolute(first.Name ?? "") === want.Name && first.Type === want.Type ? first : undefined;
 }
 
 /** The records that differ from what the zone holds. */
-export async function staleRecords(route53: Route53Client, zoneId: string, records: readonly WantedRecord[]): Promise<WantedRecord[]> {
+export async function staleRecords(aws: AwsClients, zoneId: string, records: readonly WantedRecord[]): Promise<WantedRecord[]> {
   const stale: WantedRecord[] = [];
   for (const record of records) {
     const want = toRecordSet(record);
-    if (!matches(await current(route53, zoneId, want), want)) stale.push(record);
+    if (!matches(await current(aws, zoneId, want), want)) stale.push(record);
   }
   return stale;
 }
 
 /** The names (A records) the zone does not hold at all. */
-export async function missingRecords(route53: Route53Client, zoneId: string, names: readonly string[]): Promise<string[]> {
+export async function missingRecords(aws: AwsClients, zoneId: string, names: readonly string[]): Promise<string[]> {
   const missing: string[] = [];
   for (const name of names) {
-    if (!(await current(route53, zoneId, { Name: absolute(name), Type: "A" }))) missing.push(name);
+    if (!(await current(aws, zoneId, { Name: absolute(name), Type: "A" }))) missing.push(name);
   }
   return missing;
 }
 
 /** UPSERTs the records that differ; returns how many it wrote. */
-export async function upsertRecords(route53: Route53Client, zoneId: string, records: readonly WantedRecord[], comment: string): Promise<number> {
-  const stale = await staleRecords(route53, zoneId, records);
+export async function upsertRecords(aws: AwsClients, zoneId: string, records: readonly WantedRecord[], comment: string): Promise<number> {
+  const stale = await staleRecords(aws, zoneId, records);
   if (stale.length === 0) return 0;
+  const { client: route53, sdk } = await route53Api(aws);
   await awsCall("ChangeResourceRecordSets", zoneId, () =>
     route53.send(
-      new ChangeResourceRecordSetsCommand({
+      new sdk.ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
         ChangeBatch: { Comment: comment, Changes: stale.map((r) => ({ Action: "UPSERT", ResourceRecordSet: toRecordSet(r) })) },
       }),

@@ -4,14 +4,9 @@
  * and its SSH host keys read from its console output. Shared by the etcd and
  * control-plane instances and the bastion.
  */
-import {
-  DescribeInstancesCommand,
-  GetConsoleOutputCommand,
-  RunInstancesCommand,
-  type EC2Client,
-  type Instance,
-  type RunInstancesCommandInput,
-} from "@aws-sdk/client-ec2";
+import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
+import type { AwsClients } from "../../aws/clients.js";
+import { ec2Api } from "../../aws/sdk.js";
 import { awsCall, errorCode } from "../../aws/errors.js";
 import { clientToken } from "../../aws/client-token.js";
 import { stepFilters } from "../../aws/tags.js";
@@ -35,8 +30,8 @@ export interface InstanceOutputs extends Outputs {
 }
 
 /** The step's live instance, or undefined. Throws when the step owns more than one (never by kx). */
-export async function findInstance(ec2: EC2Client, cluster: string, stepId: string): Promise<Instance | undefined> {
-  const instances = await describeOwned(ec2, cluster, stepId, LIVE_STATES);
+export async function findInstance(aws: AwsClients, cluster: string, stepId: string): Promise<Instance | undefined> {
+  const instances = await describeOwned(aws, cluster, stepId, LIVE_STATES);
   if (instances.length > 1) {
     const ids = instances.map((i) => i.InstanceId).join(", ");
     throw new KxError(`more than one instance is tagged kx:id=${stepId} for cluster ${cluster}: ${ids}`, {
@@ -46,13 +41,14 @@ export async function findInstance(ec2: EC2Client, cluster: string, stepId: stri
   return instances[0];
 }
 
-async function describeOwned(ec2: EC2Client, cluster: string, stepId: string, states: string[]): Promise<Instance[]> {
+async function describeOwned(aws: AwsClients, cluster: string, stepId: string, states: string[]): Promise<Instance[]> {
+  const { client: ec2, sdk } = await ec2Api(aws);
   const found: Instance[] = [];
   let NextToken: string | undefined;
   do {
     const page = await awsCall("DescribeInstances", stepId, () =>
       ec2.send(
-        new DescribeInstancesCommand({
+        new sdk.DescribeInstancesCommand({
           Filters: [...stepFilters(cluster, stepId), { Name: "instance-state-name", Values: states }],
           NextToken,
         }),
@@ -71,12 +67,12 @@ async function describeOwned(ec2: EC2Client, cluster: string, stepId: string, st
  * once the terminated one has vanished), the next generation is tried.
  */
 export async function launchInstance(ctx: KxContext, stepId: string, input: Omit<RunInstancesCommandInput, "ClientToken" | "MinCount" | "MaxCount">): Promise<Instance> {
-  const ec2 = await ctx.aws.ec2();
-  let generation = (await describeOwned(ec2, ctx.cluster, stepId, GONE_STATES)).length;
+  const { client: ec2, sdk } = await ec2Api(ctx.aws);
+  let generation = (await describeOwned(ctx.aws, ctx.cluster, stepId, GONE_STATES)).length;
   for (let attempt = 0; attempt < 5; attempt++, generation++) {
     const token = clientToken(ctx.cluster, stepId, generation);
     const result = await untilProfileVisible(ctx.signal, () =>
-      awsCall("RunInstances", stepId, () => ec2.send(new RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, ClientToken: token }))),
+      awsCall("RunInstances", stepId, () => ec2.send(new sdk.RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, ClientToken: token }))),
     );
     // A token whose instance was terminated answers with it (or, once it has vanished, with nothing).
     const instance = result.Instances?.[0];
@@ -106,10 +102,10 @@ async function untilProfileVisible<T>(signal: AbortSignal, call: () => Promise<T
 
 /** Waits until the instance runs and has its private address; returns its description. */
 export async function waitRunning(ctx: KxContext, instanceId: string, name: string): Promise<Instance> {
-  const ec2 = await ctx.aws.ec2();
+  const { client: ec2, sdk } = await ec2Api(ctx.aws);
   return waitFor(
     () =>
-      awsCall("DescribeInstances", instanceId, () => ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })))
+      awsCall("DescribeInstances", instanceId, () => ec2.send(new sdk.DescribeInstancesCommand({ InstanceIds: [instanceId] })))
         .then((r) => r.Reservations?.[0]?.Instances?.[0])
         .catch((e: unknown) => {
           // A new instance may not be visible yet (eventual consistency).
@@ -130,10 +126,10 @@ export async function waitRunning(ctx: KxContext, instanceId: string, name: stri
 
 /** Polls the console until cloud-init has printed the host keys. */
 export async function readHostKeys(ctx: KxContext, instanceId: string, name: string): Promise<string[]> {
-  const ec2 = await ctx.aws.ec2();
+  const { client: ec2, sdk } = await ec2Api(ctx.aws);
   return waitFor(
     () =>
-      awsCall("GetConsoleOutput", instanceId, () => ec2.send(new GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }))).then(
+      awsCall("GetConsoleOutput", instanceId, () => ec2.send(new sdk.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }))).then(
         (r) => Buffer.from(r.Output ?? "", "base64").toString("utf8"),
       ),
     (text) => {

@@ -3,7 +3,8 @@
  * role needs: 2 where pods on the host need the instance's credentials, the control
  * plane; 1 elsewhere so containers cannot reach IMDS) and an encrypted gp3 root volume.
  */
-import { DescribeImagesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import type { AwsClients } from "../../aws/clients.js";
+import { ec2Api } from "../../aws/sdk.js";
 import { awsCall } from "../../aws/errors.js";
 import { KxError } from "../../engine/errors.js";
 
@@ -21,8 +22,9 @@ export function rootVolume(deviceName: string, sizeGiB: number) {
 }
 
 /** The AMI's root device ("/dev/sda1" on Ubuntu); a mapping for another name would add a second disk instead. */
-export async function rootDeviceName(ec2: EC2Client, imageId: string): Promise<string> {
-  const result = await awsCall("DescribeImages", imageId, () => ec2.send(new DescribeImagesCommand({ ImageIds: [imageId] })));
+export async function rootDeviceName(aws: AwsClients, imageId: string): Promise<string> {
+  const { client: ec2, sdk } = await ec2Api(aws);
+  const result = await awsCall("DescribeImages", imageId, () => ec2.send(new sdk.DescribeImagesCommand({ ImageIds: [imageId] })));
   const image = result.Images?.[0];
   if (!image) {
     throw new KxError(`AMI ${imageId} does not exist in this region or is not shared with this account`, {

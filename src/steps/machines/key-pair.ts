@@ -2,7 +2,9 @@
  * The EC2 key pair holding kx's SSH public key (machines/key-pair). A key pair cannot
  * change: one that holds another key is an error naming both fingerprints.
  */
-import { DescribeKeyPairsCommand, ImportKeyPairCommand, type EC2Client, type KeyPairInfo } from "@aws-sdk/client-ec2";
+import type { KeyPairInfo } from "@aws-sdk/client-ec2";
+import type { AwsClients } from "../../aws/clients.js";
+import { ec2Api } from "../../aws/sdk.js";
 import { awsCall, isAlreadyExists } from "../../aws/errors.js";
 import { kxTags, stepFilters, tagSpecifications, tagValue } from "../../aws/tags.js";
 import { KxError } from "../../engine/errors.js";
@@ -18,9 +20,10 @@ export function keyPairName(cluster: string): string {
   return `kx-${cluster}`;
 }
 
-async function findKeyPair(ec2: EC2Client, cluster: string): Promise<KeyPairInfo | undefined> {
+async function findKeyPair(aws: AwsClients, cluster: string): Promise<KeyPairInfo | undefined> {
+  const { client: ec2, sdk } = await ec2Api(aws);
   const result = await awsCall("DescribeKeyPairs", keyPairName(cluster), () =>
-    ec2.send(new DescribeKeyPairsCommand({ Filters: stepFilters(cluster, KEY_PAIR_STEP) })),
+    ec2.send(new sdk.DescribeKeyPairsCommand({ Filters: stepFilters(cluster, KEY_PAIR_STEP) })),
   );
   return result.KeyPairs?.[0];
 }
@@ -47,23 +50,23 @@ export function keyPairStep(config: ClusterConfig): Step<KxContext> {
     async plan(ctx) {
       const wanted = fingerprint();
       if (!ctx.aws.live) return [{ action: "create", target, detail: wanted }];
-      const found = await findKeyPair(await ctx.aws.ec2(), ctx.cluster);
+      const found = await findKeyPair(ctx.aws, ctx.cluster);
       if (!found) return [{ action: "create", target, detail: wanted }];
       checkSameKey(found, wanted);
       return [];
     },
 
     async apply(ctx) {
-      const ec2 = await ctx.aws.ec2();
+      const { client: ec2, sdk } = await ec2Api(ctx.aws);
       const publicKey = loadPublicKey(config.ssh.privateKeyFile, config.ssh.publicKeyFile);
       const wanted = publicKeyFingerprint(publicKey);
       const name = keyPairName(ctx.cluster);
-      let found = await findKeyPair(ec2, ctx.cluster);
+      let found = await findKeyPair(ctx.aws, ctx.cluster);
       if (!found) {
         try {
           await awsCall("ImportKeyPair", name, () =>
             ec2.send(
-              new ImportKeyPairCommand({
+              new sdk.ImportKeyPairCommand({
                 KeyName: name,
                 PublicKeyMaterial: Buffer.from(publicKey),
                 TagSpecifications: tagSpecifications("key-pair", kxTags(ctx.cluster, KEY_PAIR_STEP, name, { [FINGERPRINT_TAG]: wanted })),
@@ -77,7 +80,7 @@ export function keyPairStep(config: ClusterConfig): Step<KxContext> {
             hint: `Delete or rename that key pair (aws ec2 delete-key-pair --key-name ${name}) and run again.`,
           });
         }
-        found = await findKeyPair(ec2, ctx.cluster);
+        found = await findKeyPair(ctx.aws, ctx.cluster);
       } else {
         checkSameKey(found, wanted);
       }

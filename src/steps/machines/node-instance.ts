@@ -58,7 +58,7 @@ export function nodeInstanceStep(config: ClusterConfig, placement: Placement): S
     async plan(ctx) {
       const detail = `${wanted.instanceType} in ${zone}, ${wanted.volumeSizeGiB} GiB gp3 encrypted, IMDSv2 hop limit ${wanted.hopLimit}`;
       if (!ctx.aws.live) return [{ action: "create", target, detail }];
-      const instance = await findInstance(await ctx.aws.ec2(), ctx.cluster, stepId);
+      const instance = await findInstance(ctx.aws, ctx.cluster, stepId);
       if (!instance) return [{ action: "create", target, detail }];
       if (instance.InstanceType !== wanted.instanceType) {
         ctx.log.warn(
@@ -69,8 +69,7 @@ export function nodeInstanceStep(config: ClusterConfig, placement: Placement): S
     },
 
     async apply(ctx) {
-      const ec2 = await ctx.aws.ec2();
-      let instance = await findInstance(ec2, ctx.cluster, stepId);
+      let instance = await findInstance(ctx.aws, ctx.cluster, stepId);
       if (!instance) {
         const imageId = (ctx.outputs(wanted.imageStep)?.amiId as string | undefined) ?? wanted.configuredImage;
         if (!imageId) throw new KxError(`no AMI for ${name}: ${wanted.imageStep} has not run and the config names none`);
@@ -83,7 +82,7 @@ export function nodeInstanceStep(config: ClusterConfig, placement: Placement): S
           SecurityGroupIds: [needString(ctx, `security/sg:${role}`, "groupId")],
           IamInstanceProfile: { Arn: needString(ctx, `security/iam:${role}`, "instanceProfileArn") },
           MetadataOptions: metadataOptions(wanted.hopLimit),
-          BlockDeviceMappings: rootVolume(await rootDeviceName(ec2, imageId), wanted.volumeSizeGiB),
+          BlockDeviceMappings: rootVolume(await rootDeviceName(ctx.aws, imageId), wanted.volumeSizeGiB),
           UserData: encodeUserData(renderUserData("node.sh", { cluster: ctx.cluster })),
           TagSpecifications: [
             ...tagSpecifications("instance", kxOwnedTags(ctx.cluster, stepId, name, { "kx:role": role })),

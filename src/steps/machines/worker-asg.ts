@@ -4,13 +4,9 @@
  * group, as is a new launch template version. Instances get the cluster's tags at launch
  * (the cloud controller finds its nodes by kubernetes.io/cluster/<name>=owned).
  */
-import {
-  CreateAutoScalingGroupCommand,
-  DescribeAutoScalingGroupsCommand,
-  UpdateAutoScalingGroupCommand,
-  type AutoScalingClient,
-  type AutoScalingGroup,
-} from "@aws-sdk/client-auto-scaling";
+import type { AutoScalingGroup } from "@aws-sdk/client-auto-scaling";
+import type { AwsClients } from "../../aws/clients.js";
+import { autoscalingApi } from "../../aws/sdk.js";
 import { awsCall, isAlreadyExists } from "../../aws/errors.js";
 import { kxOwnedTags, TAG_CLUSTER, tagValue } from "../../aws/tags.js";
 import { KxError } from "../../engine/errors.js";
@@ -27,10 +23,11 @@ export function autoScalingGroupName(cluster: string): string {
   return `kx-${cluster}-workers`;
 }
 
-async function findGroup(autoscaling: AutoScalingClient, cluster: string): Promise<AutoScalingGroup | undefined> {
+async function findGroup(aws: AwsClients, cluster: string): Promise<AutoScalingGroup | undefined> {
+  const { client: autoscaling, sdk } = await autoscalingApi(aws);
   const name = autoScalingGroupName(cluster);
   const result = await awsCall("DescribeAutoScalingGroups", name, () =>
-    autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
+    autoscaling.send(new sdk.DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [name] })),
   );
   const group = result.AutoScalingGroups?.find((g) => g.Status !== "Delete in progress");
   if (group && tagValue(group.Tags, TAG_CLUSTER) !== cluster) {
@@ -94,14 +91,14 @@ export function workerAsgStep(config: ClusterConfig): Step<KxContext> {
       const want = wanted(ctx, config, subnetSteps);
       const size = `min ${want.min}, desired ${want.desired}, max ${want.max}`;
       if (!ctx.aws.live) return [{ action: "create", target, detail: size }];
-      const group = await findGroup(await ctx.aws.autoscaling(), ctx.cluster);
+      const group = await findGroup(ctx.aws, ctx.cluster);
       if (!group) return [{ action: "create", target, detail: size }];
       const diff = differences(group, want);
       return diff.length === 0 ? [] : ([{ action: "update", target, detail: diff.join(", ") }] satisfies Change[]);
     },
 
     async apply(ctx) {
-      const autoscaling = await ctx.aws.autoscaling();
+      const { client: autoscaling, sdk } = await autoscalingApi(ctx.aws);
       const name = autoScalingGroupName(ctx.cluster);
       const want = wanted(ctx, config, subnetSteps);
       const launchTemplate = {
@@ -109,7 +106,7 @@ export function workerAsgStep(config: ClusterConfig): Step<KxContext> {
         Version: needString(ctx, LAUNCH_TEMPLATE_STEP, "version"),
       };
       const subnets = subnetSteps.map((id) => needString(ctx, id, "subnetId"));
-      const group = await findGroup(autoscaling, ctx.cluster);
+      const group = await findGroup(ctx.aws, ctx.cluster);
       if (!group) {
         const tags = kxOwnedTags(ctx.cluster, ASG_STEP, `${ctx.cluster}-worker`, { "kx:role": "worker" }).map((t) => ({
           ...t,
@@ -120,7 +117,7 @@ export function workerAsgStep(config: ClusterConfig): Step<KxContext> {
         try {
           await awsCall("CreateAutoScalingGroup", name, () =>
             autoscaling.send(
-              new CreateAutoScalingGroupCommand({
+              new sdk.CreateAutoScalingGroupCommand({
                 AutoScalingGroupName: name,
                 LaunchTemplate: launchTemplate,
                 MinSize: want.min,
@@ -135,7 +132,7 @@ export function workerAsgStep(config: ClusterConfig): Step<KxContext> {
           );
         } catch (e) {
           // Created by a run that crashed before saving; findGroup checks it is ours.
-          if (!isAlreadyExists(e) || !(await findGroup(autoscaling, ctx.cluster))) throw e;
+          if (!isAlreadyExists(e) || !(await findGroup(ctx.aws, ctx.cluster))) throw e;
         }
         return { autoScalingGroupName: name };
       }
@@ -144,7 +141,7 @@ export function workerAsgStep(config: ClusterConfig): Step<KxContext> {
         ctx.log.info(`updating ${name}: ${diff.join(", ")}`);
         await awsCall("UpdateAutoScalingGroup", name, () =>
           autoscaling.send(
-            new UpdateAutoScalingGroupCommand({
+            new sdk.UpdateAutoScalingGroupCommand({
               AutoScalingGroupName: name,
               LaunchTemplate: launchTemplate,
               MinSize: want.min,

@@ -4,16 +4,9 @@
  * volume size) is one new default version, and an unchanged one is no call at all.
  */
 import { createHash } from "node:crypto";
-import {
-  CreateLaunchTemplateCommand,
-  CreateLaunchTemplateVersionCommand,
-  DescribeLaunchTemplateVersionsCommand,
-  DescribeLaunchTemplatesCommand,
-  ModifyLaunchTemplateCommand,
-  type EC2Client,
-  type LaunchTemplate,
-  type RequestLaunchTemplateData,
-} from "@aws-sdk/client-ec2";
+import type { LaunchTemplate, RequestLaunchTemplateData } from "@aws-sdk/client-ec2";
+import type { AwsClients } from "../../aws/clients.js";
+import { ec2Api } from "../../aws/sdk.js";
 import { awsCall } from "../../aws/errors.js";
 import { clientToken } from "../../aws/client-token.js";
 import { onlyOne, ownedBy } from "../../aws/find.js";
@@ -33,16 +26,18 @@ export function launchTemplateName(cluster: string): string {
   return `kx-${cluster}-worker`;
 }
 
-async function findTemplate(ec2: EC2Client, cluster: string): Promise<LaunchTemplate | undefined> {
+async function findTemplate(aws: AwsClients, cluster: string): Promise<LaunchTemplate | undefined> {
+  const { client: ec2, sdk } = await ec2Api(aws);
   const result = await awsCall("DescribeLaunchTemplates", launchTemplateName(cluster), () =>
-    ec2.send(new DescribeLaunchTemplatesCommand({ Filters: ownedBy(cluster, LAUNCH_TEMPLATE_STEP) })),
+    ec2.send(new sdk.DescribeLaunchTemplatesCommand({ Filters: ownedBy(cluster, LAUNCH_TEMPLATE_STEP) })),
   );
   return onlyOne(result.LaunchTemplates ?? [], "launch templates", (t) => t.LaunchTemplateId);
 }
 
-async function latestDescription(ec2: EC2Client, templateId: string): Promise<string | undefined> {
+async function latestDescription(aws: AwsClients, templateId: string): Promise<string | undefined> {
+  const { client: ec2, sdk } = await ec2Api(aws);
   const result = await awsCall("DescribeLaunchTemplateVersions", templateId, () =>
-    ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: ["$Latest"] })),
+    ec2.send(new sdk.DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: ["$Latest"] })),
   );
   return result.LaunchTemplateVersions?.[0]?.VersionDescription;
 }
@@ -55,7 +50,6 @@ function imageId(ctx: KxContext, config: ClusterConfig): string | undefined {
 async function wantedData(ctx: KxContext, config: ClusterConfig): Promise<RequestLaunchTemplateData | undefined> {
   const ami = imageId(ctx, config);
   if (!ami || ["security/sg:worker", "security/iam:worker", "machines/key-pair"].some((id) => !ctx.outputs(id))) return undefined;
-  const ec2 = await ctx.aws.ec2();
   return {
     ImageId: ami,
     InstanceType: config.workers.instanceType as never,
@@ -63,7 +57,7 @@ async function wantedData(ctx: KxContext, config: ClusterConfig): Promise<Reques
     IamInstanceProfile: { Arn: needString(ctx, "security/iam:worker", "instanceProfileArn") },
     SecurityGroupIds: [needString(ctx, "security/sg:worker", "groupId")],
     MetadataOptions: metadataOptions(1),
-    BlockDeviceMappings: rootVolume(await rootDeviceName(ec2, ami), config.workers.volumeSizeGiB),
+    BlockDeviceMappings: rootVolume(await rootDeviceName(ctx.aws, ami), config.workers.volumeSizeGiB),
     UserData: encodeUserData(renderUserData("worker.sh", { cluster: ctx.cluster, region: ctx.aws.region })),
     TagSpecifications: tagSpecifications("volume", kxTags(ctx.cluster, LAUNCH_TEMPLATE_STEP, `${ctx.cluster}-worker`, { "kx:role": "worker" })),
   };
@@ -90,25 +84,25 @@ export function workerLaunchTemplateStep(config: ClusterConfig): Step<KxContext>
     async plan(ctx) {
       const detail = `${config.workers.instanceType}, ${config.workers.volumeSizeGiB} GiB gp3 encrypted, IMDSv2 hop limit 1`;
       if (!ctx.aws.live) return [{ action: "create", target, detail }];
-      const found = await findTemplate(await ctx.aws.ec2(), ctx.cluster);
+      const found = await findTemplate(ctx.aws, ctx.cluster);
       if (!found) return [{ action: "create", target, detail }];
       const data = await wantedData(ctx, config);
       if (!data) return [];
-      const current = await latestDescription(await ctx.aws.ec2(), found.LaunchTemplateId!);
+      const current = await latestDescription(ctx.aws, found.LaunchTemplateId!);
       return current === describeData(data) ? [] : ([{ action: "update", target, detail: `new version: ${detail}` }] satisfies Change[]);
     },
 
     async apply(ctx) {
-      const ec2 = await ctx.aws.ec2();
+      const { client: ec2, sdk } = await ec2Api(ctx.aws);
       const data = await wantedData(ctx, config);
       if (!data) throw new KxError(`${LAUNCH_TEMPLATE_STEP} needs the worker security group, instance profile, key pair and node AMI`);
       const description = describeData(data);
-      const found = await findTemplate(ec2, ctx.cluster);
+      const found = await findTemplate(ctx.aws, ctx.cluster);
       if (!found) {
         const name = launchTemplateName(ctx.cluster);
         const created = await awsCall("CreateLaunchTemplate", name, () =>
           ec2.send(
-            new CreateLaunchTemplateCommand({
+            new sdk.CreateLaunchTemplateCommand({
               LaunchTemplateName: name,
               ClientToken: versionToken(ctx.cluster, description),
               VersionDescription: description,
@@ -121,13 +115,13 @@ export function workerLaunchTemplateStep(config: ClusterConfig): Step<KxContext>
         return { launchTemplateId: template.LaunchTemplateId!, version: String(template.LatestVersionNumber ?? 1) };
       }
       const id = found.LaunchTemplateId!;
-      if ((await latestDescription(ec2, id)) === description) {
+      if ((await latestDescription(ctx.aws, id)) === description) {
         return { launchTemplateId: id, version: String(found.LatestVersionNumber) };
       }
       ctx.log.info(`creating a new version of ${found.LaunchTemplateName}`);
       const created = await awsCall("CreateLaunchTemplateVersion", id, () =>
         ec2.send(
-          new CreateLaunchTemplateVersionCommand({
+          new sdk.CreateLaunchTemplateVersionCommand({
             LaunchTemplateId: id,
             ClientToken: versionToken(ctx.cluster, description),
             VersionDescription: description,
@@ -136,7 +130,7 @@ export function workerLaunchTemplateStep(config: ClusterConfig): Step<KxContext>
         ),
       );
       const version = String(created.LaunchTemplateVersion!.VersionNumber);
-      await awsCall("ModifyLaunchTemplate", id, () => ec2.send(new ModifyLaunchTemplateCommand({ LaunchTemplateId: id, DefaultVersion: version })));
+      await awsCall("ModifyLaunchTemplate", id, () => ec2.send(new sdk.ModifyLaunchTemplateCommand({ LaunchTemplateId: id, DefaultVersion: version })));
       return { launchTemplateId: id, version };
     },
   };

@@ -3,14 +3,8 @@
  * scanned on push, tags immutable (a deployed tag always means the same image), AES256
  * encryption at rest. Scanning and mutability are fixed in place when they drift.
  */
-import {
-  CreateRepositoryCommand,
-  DescribeRepositoriesCommand,
-  ListTagsForResourceCommand,
-  PutImageScanningConfigurationCommand,
-  PutImageTagMutabilityCommand,
-  type Repository,
-} from "@aws-sdk/client-ecr";
+import type { Repository } from "@aws-sdk/client-ecr";
+import { ecrApi } from "../../aws/sdk.js";
 import { awsCall, isNotFound } from "../../aws/errors.js";
 import { resourceStep } from "../../aws/resource-step.js";
 import { kxTags, TAG_CLUSTER, tagValue } from "../../aws/tags.js";
@@ -33,12 +27,12 @@ export function ecrRepositoryStep(repository: string): Step<KxContext> {
     detail: () => "scan on push, immutable tags, encrypted",
 
     async find(ctx) {
-      const ecr = await ctx.aws.ecr();
-      const found = await awsCall("DescribeRepositories", repository, () => ecr.send(new DescribeRepositoriesCommand({ repositoryNames: [repository] })))
+      const { client: ecr, sdk } = await ecrApi(ctx.aws);
+      const found = await awsCall("DescribeRepositories", repository, () => ecr.send(new sdk.DescribeRepositoriesCommand({ repositoryNames: [repository] })))
         .then((r) => r.repositories?.[0])
         .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
       if (!found) return undefined;
-      const tags = await awsCall("ListTagsForResource", repository, () => ecr.send(new ListTagsForResourceCommand({ resourceArn: found.repositoryArn })));
+      const tags = await awsCall("ListTagsForResource", repository, () => ecr.send(new sdk.ListTagsForResourceCommand({ resourceArn: found.repositoryArn })));
       if (tagValue(tags.tags, TAG_CLUSTER) !== ctx.cluster) {
         throw new KxError(`ECR repository ${repository} exists but kx did not create it for cluster ${ctx.cluster}`, {
           source: "user",
@@ -56,10 +50,10 @@ export function ecrRepositoryStep(repository: string): Step<KxContext> {
     },
 
     async create(ctx) {
-      const ecr = await ctx.aws.ecr();
+      const { client: ecr, sdk } = await ecrApi(ctx.aws);
       const created = await awsCall("CreateRepository", repository, () =>
         ecr.send(
-          new CreateRepositoryCommand({
+          new sdk.CreateRepositoryCommand({
             repositoryName: repository,
             imageTagMutability: "IMMUTABLE",
             imageScanningConfiguration: { scanOnPush: true },
@@ -72,12 +66,12 @@ export function ecrRepositoryStep(repository: string): Step<KxContext> {
     },
 
     async update(ctx, found) {
-      const ecr = await ctx.aws.ecr();
+      const { client: ecr, sdk } = await ecrApi(ctx.aws);
       await awsCall("PutImageScanningConfiguration", repository, () =>
-        ecr.send(new PutImageScanningConfigurationCommand({ repositoryName: repository, imageScanningConfiguration: { scanOnPush: true } })),
+        ecr.send(new sdk.PutImageScanningConfigurationCommand({ repositoryName: repository, imageScanningConfiguration: { scanOnPush: true } })),
       );
       await awsCall("PutImageTagMutability", repository, () =>
-        ecr.send(new PutImageTagMutabilityCommand({ repositoryName: repository, imageTagMutability: "IMMUTABLE" })),
+        ecr.send(new sdk.PutImageTagMutabilityCommand({ repositoryName: repository, imageTagMutability: "IMMUTABLE" })),
       );
       return { ...found, imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } };
     },

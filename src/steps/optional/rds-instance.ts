@@ -7,13 +7,9 @@
  * while the database lives, a new password is stored first and then set on the database.
  */
 import { randomBytes } from "node:crypto";
-import {
-  CreateDBInstanceCommand,
-  DescribeDBInstancesCommand,
-  ModifyDBInstanceCommand,
-  type DBInstance,
-  type RDSClient,
-} from "@aws-sdk/client-rds";
+import type { DBInstance } from "@aws-sdk/client-rds";
+import type { AwsClients } from "../../aws/clients.js";
+import { rdsApi } from "../../aws/sdk.js";
 import { awsCall, isAlreadyExists, isNotFound } from "../../aws/errors.js";
 import { requireOutput } from "../../aws/resource-step.js";
 import { kxTags, TAG_CLUSTER, tagValue } from "../../aws/tags.js";
@@ -38,9 +34,10 @@ export function generateDbPassword(): Secret {
   return new Secret(randomBytes(24).toString("base64url"));
 }
 
-async function findDb(rds: RDSClient, cluster: string): Promise<DBInstance | undefined> {
+async function findDb(aws: AwsClients, cluster: string): Promise<DBInstance | undefined> {
+  const { client: rds, sdk } = await rdsApi(aws);
   const id = dbInstanceIdentifier(cluster);
-  const found = await awsCall("DescribeDBInstances", id, () => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id })))
+  const found = await awsCall("DescribeDBInstances", id, () => rds.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id })))
     .then((r) => r.DBInstances?.[0])
     .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
   if (found && tagValue(found.TagList, TAG_CLUSTER) !== cluster) {
@@ -67,14 +64,14 @@ export function rdsInstanceStep(config: ClusterConfig): Step<KxContext> {
     async plan(ctx) {
       if (!ctx.aws.live) return [passwordChange, { action: "create", target, detail }];
       const hasPassword = (await ctx.secrets.get(RDS_PASSWORD_SECRET)) !== undefined;
-      const found = await findDb(await ctx.aws.rds(), ctx.cluster);
+      const found = await findDb(ctx.aws, ctx.cluster);
       if (!found) return [...(hasPassword ? [] : [passwordChange]), { action: "create", target, detail }];
       if (!hasPassword) return [passwordChange, { action: "update", target, detail: "reset the master password (its SSM parameter is missing)" }];
       return [];
     },
 
     async apply(ctx) {
-      const rds = await ctx.aws.rds();
+      const { client: rds, sdk } = await rdsApi(ctx.aws);
       const id = dbInstanceIdentifier(ctx.cluster);
       let password = await ctx.secrets.get(RDS_PASSWORD_SECRET);
       const newPassword = password === undefined;
@@ -83,13 +80,13 @@ export function rdsInstanceStep(config: ClusterConfig): Step<KxContext> {
         await ctx.secrets.put(RDS_PASSWORD_SECRET, password, { description: `kx ${ctx.cluster}: master password of ${id}` });
         ctx.log.info(`stored a generated master password in ${RDS_PASSWORD_SECRET}`);
       }
-      let found = await findDb(rds, ctx.cluster);
+      let found = await findDb(ctx.aws, ctx.cluster);
       if (!found) {
         ctx.log.info(`creating ${target}`);
         try {
           const created = await awsCall("CreateDBInstance", id, () =>
             rds.send(
-              new CreateDBInstanceCommand({
+              new sdk.CreateDBInstanceCommand({
                 DBInstanceIdentifier: id,
                 Engine: "postgres",
                 EngineVersion: db.engineVersion,
@@ -115,15 +112,15 @@ export function rdsInstanceStep(config: ClusterConfig): Step<KxContext> {
         } catch (e) {
           // A run that crashed after the create: the instance is there (findDb checks it is ours).
           if (!isAlreadyExists(e)) throw e;
-          found = await findDb(rds, ctx.cluster);
+          found = await findDb(ctx.aws, ctx.cluster);
         }
       } else if (newPassword) {
         ctx.log.info(`setting the new master password on ${id}`);
         await awsCall("ModifyDBInstance", id, () =>
-          rds.send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: id, MasterUserPassword: password.reveal(), ApplyImmediately: true })),
+          rds.send(new sdk.ModifyDBInstanceCommand({ DBInstanceIdentifier: id, MasterUserPassword: password.reveal(), ApplyImmediately: true })),
         );
       }
-      const available = await waitAvailable(ctx, rds, id);
+      const available = await waitAvailable(ctx, id);
       return {
         endpoint: available.Endpoint?.Address ?? "",
         port: available.Endpoint?.Port ?? 5432,
@@ -133,9 +130,10 @@ export function rdsInstanceStep(config: ClusterConfig): Step<KxContext> {
   };
 }
 
-async function waitAvailable(ctx: KxContext, rds: RDSClient, id: string): Promise<DBInstance> {
+async function waitAvailable(ctx: KxContext, id: string): Promise<DBInstance> {
+  const { client: rds, sdk } = await rdsApi(ctx.aws);
   return waitFor(
-    () => awsCall("DescribeDBInstances", id, () => rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).then((r) => r.DBInstances?.[0]),
+    () => awsCall("DescribeDBInstances", id, () => rds.send(new sdk.DescribeDBInstancesCommand({ DBInstanceIdentifier: id }))).then((r) => r.DBInstances?.[0]),
     (instance) => {
       const status = instance?.DBInstanceStatus ?? "not visible yet";
       if (status === "available" && instance?.Endpoint?.Address) return { done: true, value: instance };

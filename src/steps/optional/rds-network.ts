@@ -3,14 +3,9 @@
  * (optional/rds-subnet-group) and a security group of its own that admits PostgreSQL
  * (5432) from the worker security group only (optional/rds-security-group).
  */
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, DescribeSecurityGroupsCommand, type SecurityGroup } from "@aws-sdk/client-ec2";
-import {
-  CreateDBSubnetGroupCommand,
-  DescribeDBSubnetGroupsCommand,
-  ListTagsForResourceCommand,
-  ModifyDBSubnetGroupCommand,
-  type DBSubnetGroup,
-} from "@aws-sdk/client-rds";
+import type { SecurityGroup } from "@aws-sdk/client-ec2";
+import type { DBSubnetGroup } from "@aws-sdk/client-rds";
+import { ec2Api, rdsApi } from "../../aws/sdk.js";
 import { awsCall, isAlreadyExists, isNotFound } from "../../aws/errors.js";
 import { onlyOne, ownedBy } from "../../aws/find.js";
 import { requireOutput, resourceStep } from "../../aws/resource-step.js";
@@ -41,12 +36,12 @@ export function rdsSubnetGroupStep(config: ClusterConfig): Step<KxContext> {
     detail: () => "the three private subnets",
 
     async find(ctx) {
-      const rds = await ctx.aws.rds();
-      const found = await awsCall("DescribeDBSubnetGroups", name, () => rds.send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name })))
+      const { client: rds, sdk } = await rdsApi(ctx.aws);
+      const found = await awsCall("DescribeDBSubnetGroups", name, () => rds.send(new sdk.DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name })))
         .then((r) => r.DBSubnetGroups?.[0])
         .catch((e: unknown) => (isNotFound(e) ? undefined : Promise.reject(e)));
       if (!found) return undefined;
-      const tags = await awsCall("ListTagsForResource", name, () => rds.send(new ListTagsForResourceCommand({ ResourceName: found.DBSubnetGroupArn })));
+      const tags = await awsCall("ListTagsForResource", name, () => rds.send(new sdk.ListTagsForResourceCommand({ ResourceName: found.DBSubnetGroupArn })));
       if (tagValue(tags.TagList, TAG_CLUSTER) !== ctx.cluster) {
         throw new KxError(`DB subnet group ${name} exists but kx did not create it for cluster ${ctx.cluster}`, { source: "user" });
       }
@@ -61,10 +56,10 @@ export function rdsSubnetGroupStep(config: ClusterConfig): Step<KxContext> {
     },
 
     async create(ctx) {
-      const rds = await ctx.aws.rds();
+      const { client: rds, sdk } = await rdsApi(ctx.aws);
       const created = await awsCall("CreateDBSubnetGroup", name, () =>
         rds.send(
-          new CreateDBSubnetGroupCommand({
+          new sdk.CreateDBSubnetGroupCommand({
             DBSubnetGroupName: name,
             DBSubnetGroupDescription: `kx cluster ${ctx.cluster}: private subnets`,
             SubnetIds: subnets(ctx),
@@ -76,9 +71,9 @@ export function rdsSubnetGroupStep(config: ClusterConfig): Step<KxContext> {
     },
 
     async update(ctx) {
-      const rds = await ctx.aws.rds();
+      const { client: rds, sdk } = await rdsApi(ctx.aws);
       const modified = await awsCall("ModifyDBSubnetGroup", name, () =>
-        rds.send(new ModifyDBSubnetGroupCommand({ DBSubnetGroupName: name, SubnetIds: subnets(ctx) })),
+        rds.send(new sdk.ModifyDBSubnetGroupCommand({ DBSubnetGroupName: name, SubnetIds: subnets(ctx) })),
       );
       return modified.DBSubnetGroup!;
     },
@@ -99,11 +94,11 @@ export function rdsSecurityGroupStep(config: ClusterConfig): Step<KxContext> {
   const workerGroup = (ctx: KxContext) => requireOutput(ctx, "security/sg:worker", "groupId");
 
   const authorize = async (ctx: KxContext, groupId: string) => {
-    const ec2 = await ctx.aws.ec2();
+    const { client: ec2, sdk } = await ec2Api(ctx.aws);
     try {
       await awsCall("AuthorizeSecurityGroupIngress", groupId, () =>
         ec2.send(
-          new AuthorizeSecurityGroupIngressCommand({
+          new sdk.AuthorizeSecurityGroupIngressCommand({
             GroupId: groupId,
             IpPermissions: [
               {
@@ -122,9 +117,9 @@ export function rdsSecurityGroupStep(config: ClusterConfig): Step<KxContext> {
   };
 
   const describe = async (ctx: KxContext, groupId?: string) => {
-    const ec2 = await ctx.aws.ec2();
+    const { client: ec2, sdk } = await ec2Api(ctx.aws);
     const result = await awsCall("DescribeSecurityGroups", name, () =>
-      ec2.send(new DescribeSecurityGroupsCommand(groupId ? { GroupIds: [groupId] } : { Filters: ownedBy(ctx.cluster, RDS_SECURITY_GROUP_STEP) })),
+      ec2.send(new sdk.DescribeSecurityGroupsCommand(groupId ? { GroupIds: [groupId] } : { Filters: ownedBy(ctx.cluster, RDS_SECURITY_GROUP_STEP) })),
     );
     return onlyOne(result.SecurityGroups ?? [], "security groups", (g) => g.GroupId);
   };
@@ -144,10 +139,10 @@ export function rdsSecurityGroupStep(config: ClusterConfig): Step<KxContext> {
     },
 
     async create(ctx) {
-      const ec2 = await ctx.aws.ec2();
+      const { client: ec2, sdk } = await ec2Api(ctx.aws);
       const created = await awsCall("CreateSecurityGroup", name, () =>
         ec2.send(
-          new CreateSecurityGroupCommand({
+          new sdk.CreateSecurityGroupCommand({
             GroupName: name,
             Description: `kx cluster ${ctx.cluster}: PostgreSQL from the workers`,
             VpcId: requireOutput(ctx, "network/vpc", "vpcId"),
