@@ -66,9 +66,9 @@ export async function acquireLock(path: string, owner: LockOwner, options: LockO
       }
       const holder = await readLock(path);
       if (holder === undefined) continue; // released meanwhile
-      if (attempt >= 3 || !isDeadHere(holder) || !(await removeIfStill(path, holder))) {
-        throw new LockHeldError(path, holder);
-      }
+      if (attempt >= 3 || !isDeadHere(holder)) throw new LockHeldError(path, holder);
+      // Another kx may have taken the stale lock first: then look again at who holds it.
+      if (!(await removeIfStill(path, holder))) continue;
       tookOverFrom = holder;
       options.warn?.(
         `took over the lock of pid ${holder.pid} on ${holder.host} (since ${holder.since}, "${holder.command}"): that process is gone`,
