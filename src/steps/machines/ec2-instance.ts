@@ -10,7 +10,7 @@ import { ec2Api } from "../../aws/sdk.js";
 import { awsCall, errorCode } from "../../aws/errors.js";
 import { clientToken } from "../../aws/client-token.js";
 import { stepFilters } from "../../aws/tags.js";
-import { abortableSleep, backoffDelay, waitFor } from "../../aws/waiters.js";
+import { abortableSleep, backoffDelay, waitFor, type WaitOptions } from "../../aws/waiters.js";
 import { KxError } from "../../engine/errors.js";
 import type { Outputs } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
@@ -124,8 +124,8 @@ export async function waitRunning(ctx: KxContext, instanceId: string, name: stri
   );
 }
 
-/** Polls the console until cloud-init has printed the host keys. */
-export async function readHostKeys(ctx: KxContext, instanceId: string, name: string): Promise<string[]> {
+/** Polls the console until cloud-init has printed the host keys (15 minutes unless `wait` says otherwise). */
+export async function readHostKeys(ctx: KxContext, instanceId: string, name: string, wait: Partial<WaitOptions> = {}): Promise<string[]> {
   const { client: ec2, sdk } = await ec2Api(ctx.aws);
   return waitFor(
     () =>
@@ -140,6 +140,7 @@ export async function readHostKeys(ctx: KxContext, instanceId: string, name: str
       what: `the SSH host keys of ${name} (${instanceId}) in its console output`,
       signal: ctx.signal,
       timeoutMs: 15 * 60_000,
+      ...wait,
     },
   );
 }

@@ -6,7 +6,7 @@ import type { KeyPairInfo } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "../../aws/clients.js";
 import { ec2Api } from "../../aws/sdk.js";
 import { awsCall, isAlreadyExists } from "../../aws/errors.js";
-import { kxTags, stepFilters, tagSpecifications, tagValue } from "../../aws/tags.js";
+import { kxTags, stepFilters, TAG_CLUSTER, TAG_ID, tagSpecifications, tagValue } from "../../aws/tags.js";
 import { KxError } from "../../engine/errors.js";
 import type { Step } from "../../engine/types.js";
 import type { ClusterConfig } from "../../config/schema.js";
@@ -48,7 +48,15 @@ export function keyPairStep(config: ClusterConfig): Step<KxContext> {
     inputs: () => ({ privateKeyFile: config.ssh.privateKeyFile, publicKeyFile: config.ssh.publicKeyFile ?? null }),
 
     async plan(ctx) {
-      const wanted = fingerprint();
+      let wanted: string;
+      try {
+        wanted = fingerprint();
+      } catch (e) {
+        // A dry run plans on a machine that may not hold the key yet; a real run needs it.
+        if (!ctx.dryRun) throw e;
+        ctx.log.warn(`${(e as Error).message} — a real run needs this key`);
+        return [{ action: "create", target, detail: `from ${config.ssh.privateKeyFile} (not readable here)` }];
+      }
       if (!ctx.aws.live) return [{ action: "create", target, detail: wanted }];
       const found = await findKeyPair(ctx.aws, ctx.cluster);
       if (!found) return [{ action: "create", target, detail: wanted }];
@@ -75,10 +83,16 @@ export function keyPairStep(config: ClusterConfig): Step<KxContext> {
           );
         } catch (e) {
           if (!isAlreadyExists(e)) throw e;
-          throw new KxError(`an EC2 key pair named ${name} exists but kx did not create it for cluster ${ctx.cluster}`, {
-            source: "user",
-            hint: `Delete or rename that key pair (aws ec2 delete-key-pair --key-name ${name}) and run again.`,
-          });
+          // Ours but not yet visible to the tag filter (a retried call), or someone else's.
+          const byName = await awsCall("DescribeKeyPairs", name, () => ec2.send(new sdk.DescribeKeyPairsCommand({ KeyNames: [name] })));
+          const existing = byName.KeyPairs?.[0];
+          if (tagValue(existing?.Tags, TAG_CLUSTER) !== ctx.cluster || tagValue(existing?.Tags, TAG_ID) !== KEY_PAIR_STEP) {
+            throw new KxError(`an EC2 key pair named ${name} exists but kx did not create it for cluster ${ctx.cluster}`, {
+              source: "user",
+              hint: `Delete or rename that key pair (aws ec2 delete-key-pair --key-name ${name}) and run again.`,
+            });
+          }
+          checkSameKey(existing!, wanted);
         }
         found = await findKeyPair(ctx.aws, ctx.cluster);
       } else {

@@ -4,14 +4,15 @@
  * a launch retried after a crash returns the same instance, and the worker template and
  * group.
  */
-import { DescribeInstancesCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeInstancesCommand, ImportKeyPairCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAws } from "../../harness/fake-aws/index.js";
 import { machineSteps } from "../../../src/steps/machines/index.js";
 import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
 import { nodeInstanceStep } from "../../../src/steps/machines/node-instance.js";
-import { launchInstance } from "../../../src/steps/machines/ec2-instance.js";
+import { launchInstance, readHostKeys } from "../../../src/steps/machines/ec2-instance.js";
+import { WaitTimeoutError } from "../../../src/aws/waiters.js";
 import { placements } from "../../../src/steps/machines/placement.js";
 import { applyAll, planAll } from "../context.js";
 import { freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
@@ -33,6 +34,7 @@ afterAll(async () => {
 beforeEach(() => {
   fake.reset();
   fake.setHosts(hosts);
+  fake.setLatencyScale(0);
 });
 
 const instanceSteps = () => [keyPairStep(config), ...[...placements(config, "etcd"), ...placements(config, "control-plane")].map((p) => nodeInstanceStep(config, p))];
@@ -164,6 +166,24 @@ describe("etcd and control-plane instances", () => {
   });
 });
 
+describe("host keys from the console", () => {
+  it("give up with a message naming the instance when cloud-init never prints them", async () => {
+    const ctx = await preparedContext(fake, config);
+    await applyAll(ctx, [keyPairStep(config)]);
+    fake.setLatencyScale(10); // the console of an instance launched now stays empty for minutes
+    const instance = await launchInstance(ctx, "machines/etcd:eu-west-1a", {
+      ImageId: ctx.outputs("images/etcd")!.amiId as string,
+      InstanceType: "t3.medium",
+      SubnetId: ctx.outputs(`network/subnet-private:${config.zones[0]}`)!.subnetId as string,
+    });
+    const err = await readHostKeys(ctx, instance.InstanceId!, "etcd-a", { timeoutMs: 50, initialDelayMs: 5 }).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(WaitTimeoutError);
+    expect(String((err as Error).message)).toMatch(
+      new RegExp(`^timed out after 50 ms waiting for the SSH host keys of etcd-a \\(${instance.InstanceId}\\) in its console output; last state: (no console output yet|console output without host keys yet)$`),
+    );
+  });
+});
+
 describe("the key pair", () => {
   it("derives the public key from the private key when there is no .pub, and refuses a different key later", async () => {
     const other = sshKeyOnDisk();
@@ -181,5 +201,12 @@ describe("the key pair", () => {
     } finally {
       other.cleanup();
     }
+  });
+
+  it("refuses a key pair of the same name that kx did not create", async () => {
+    const ctx = await preparedContext(fake, config);
+    const ec2 = await ctx.aws.ec2();
+    await ec2.send(new ImportKeyPairCommand({ KeyName: "kx-lab", PublicKeyMaterial: Buffer.from(key.publicKey) }));
+    await expect(applyAll(ctx, [keyPairStep(config)])).rejects.toThrow(/an EC2 key pair named kx-lab exists but kx did not create it for cluster lab/);
   });
 });

@@ -10,6 +10,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAws } from "../../harness/fake-aws/index.js";
 import { optionalSteps } from "../../../src/steps/optional/index.js";
 import { Secret } from "../../../src/engine/secret.js";
+import { SsmSecretStore } from "../../../src/aws/ssm-secret-store.js";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import type { SecretStore } from "../../../src/secrets/store.js";
 import { applyAll, planAll, testContext, type TestContext } from "../context.js";
 import { machinesConfig, preparedContext, sshKeyOnDisk, type Fake } from "../machines/world.js";
@@ -154,6 +156,18 @@ describe("RDS PostgreSQL", () => {
     const modify = fake.calls().findIndex((c) => c.action === "ModifyDBInstance");
     expect(store.writtenAfterCalls.get("rds/password")).toBeLessThanOrEqual(modify);
     expect(await planAll(ctx, steps)).toEqual({});
+  });
+
+  it("keeps the password as an SSM SecureString under /kx/<cluster>/ with the real secret store", async () => {
+    const base = await preparedContext(fake, config);
+    const ctx = testContext({ config, aws: base.aws, secrets: new SsmSecretStore(base.aws, "lab"), outputs: Object.fromEntries(base.allOutputs()) });
+    await applyAll(ctx, optionalSteps(config).filter((s) => s.id.includes("rds")));
+    const ssm = await ctx.aws.ssm();
+    const parameter = (await ssm.send(new GetParameterCommand({ Name: "/kx/lab/rds/password", WithDecryption: true }))).Parameter!;
+    expect(parameter.Type).toBe("SecureString");
+    expect(parameter.Value).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(ctx.outputs("optional/rds")!.passwordParameter).toBe(parameter.Name);
+    expect(JSON.stringify([...ctx.allOutputs()]) + ctx.logLines.join("\n")).not.toContain(parameter.Value);
   });
 
   it("is not planned unless the config enables it", () => {
