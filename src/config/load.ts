@@ -49,8 +49,8 @@ export function parseConfig(text: string, file?: string): ParsedConfig {
   return { config, warnings: configWarnings(config).map((w) => ({ ...w, line: lineOf(doc, lines, pathSegments(w.path)) })) };
 }
 
-/** Reads and validates a config file; a file that cannot be read is a usage error. */
-export async function loadConfigFile(path: string): Promise<ParsedConfig> {
+/** Reads and validates a config file (its text is returned too, to save next to the state); a file that cannot be read is a usage error. */
+export async function loadConfigFile(path: string): Promise<ParsedConfig & { text: string }> {
   let text: string;
   try {
     text = await readFile(expandHome(path), "utf8");
@@ -60,7 +60,7 @@ export async function loadConfigFile(path: string): Promise<ParsedConfig> {
     if (code === "EISDIR") throw new UsageError(`${path} is a directory, not a config file`);
     throw new UsageError(`cannot read config file ${path}: ${(error as Error).message}`);
   }
-  return parseConfig(text, path);
+  return { ...parseConfig(text, path), text };
 }
 
 /** "~" and "~/x" → the home directory; other paths unchanged. Use it wherever a config path is opened. */

@@ -120,7 +120,9 @@ describe("loadConfigFile", () => {
   test("reads and validates a file, naming it in errors", async () => {
     const good = join(dir, "good.yaml");
     await writeFile(good, aws());
-    expect((await loadConfigFile(good)).config.name).toBe("lab");
+    const loaded = await loadConfigFile(good);
+    expect(loaded.config.name).toBe("lab");
+    expect(loaded.text).toBe(aws());
     const bad = join(dir, "bad.yaml");
     await writeFile(bad, aws("etcd: { count: 2 }\n"));
     await expect(loadConfigFile(bad)).rejects.toThrow(`1 problem in ${bad}:\n  - etcd.count (line 7): must be 1, 3 or 5`);
