@@ -11,7 +11,7 @@ import { homedir } from "node:os";
 import { parseAllDocuments } from "yaml";
 import { VERSION, fail, parseArgs } from "./lib/common.js";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
-import { RESOURCES } from "./lib/apiserver.js";
+import { RESOURCES } from "./lib/resources.js";
 
 const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A"]);
 const [verb, ...args] = words;

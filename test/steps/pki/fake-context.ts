@@ -17,6 +17,8 @@ export interface FakeContextOptions {
   outputs?: Record<string, Outputs>;
   dryRun?: boolean;
   stateDir?: string;
+  /** Replaces the fake inventory built from `hosts`. */
+  inventory?: Inventory;
 }
 
 export interface FakeContext extends KxContext {
@@ -34,7 +36,7 @@ export function fakeContext(options: FakeContextOptions): FakeContext {
   const outputs = new Map(Object.entries(options.outputs ?? {}));
   const hosts = options.hosts ?? [];
   const logLines: string[] = [];
-  const inventory: Inventory = {
+  const inventory: Inventory = options.inventory ?? {
     async hosts(role) {
       return hosts.filter((h) => h.role === role);
     },

@@ -6,9 +6,16 @@
  */
 import { X509Certificate, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import * as x509 from "@peculiar/x509";
 
-x509.cryptoProvider.set(/** @type {any} */ (webcrypto));
+/** @peculiar/x509 is loaded only by the commands that sign (it is slow to load). */
+let x509Module;
+async function x509Lib() {
+  if (!x509Module) {
+    x509Module = await import("@peculiar/x509");
+    x509Module.cryptoProvider.set(/** @type {any} */ (webcrypto));
+  }
+  return x509Module;
+}
 
 export class PkiError extends Error {}
 
@@ -33,8 +40,10 @@ export function loadKey(path, what = "key") {
   }
 }
 
+/** DER SubjectPublicKeyInfo of a private key, a public key (object or PEM). */
 export function spki(key) {
-  return createPublicKey(key).export({ type: "spki", format: "der" });
+  const pub = typeof key === "object" && key.type === "public" ? key : createPublicKey(key);
+  return pub.export({ type: "spki", format: "der" });
 }
 
 /** A CA pair kubeadm accepts: a CA certificate, and the key that belongs to it. */
@@ -65,7 +74,6 @@ export function newKeyPem() {
   return generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "sec1", format: "pem" }).toString();
 }
 
-const EKU = { serverAuth: x509.ExtendedKeyUsage.serverAuth, clientAuth: x509.ExtendedKeyUsage.clientAuth };
 
 /**
  * Signs a certificate for `publicKeyPem` (or a fresh key) with the CA.
@@ -73,6 +81,8 @@ const EKU = { serverAuth: x509.ExtendedKeyUsage.serverAuth, clientAuth: x509.Ext
  * @param {{ cn: string, o?: string[], dns?: string[], ips?: string[], usages: ("serverAuth"|"clientAuth")[], publicKeyPem?: string, days?: number }} o
  */
 export async function issue(ca, o) {
+  const x509 = await x509Lib();
+  const EKU = { serverAuth: x509.ExtendedKeyUsage.serverAuth, clientAuth: x509.ExtendedKeyUsage.clientAuth };
   const caCert = new x509.X509Certificate(ca.certPem);
   const caKeyObj = createPrivateKey(ca.keyPem);
   const caAlg = caKeyObj.asymmetricKeyType === "rsa" ? { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" } : { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
