@@ -253,7 +253,7 @@ const hosts: Rule = ({ c }, report) => {
   });
   for (const role of ["etcd", "control-plane"]) {
     const n = list.filter((h) => rolesOf(h).includes(role)).length;
-    if (n % 2 === 0) report(["hosts"], `needs an odd number of hosts with role ${role} (1, 3 or 5) to keep a quorum; found ${n}`);
+    if (n % 2 === 0) report(["hosts"], `needs an odd number of hosts with role ${role} (1, 3, 5, …) to keep a quorum; found ${n}`);
   }
 };
 
