@@ -21,6 +21,11 @@ const SSH_PORT = 22;
 export interface AwsInventoryOptions {
   /** The workers, when a caller needs them (upgrades); default none. */
   workers?: () => Promise<NodeHost[]>;
+  /**
+   * A dry run plans host steps before the machines exist: leave out the machines that
+   * have no outputs yet (the host steps then plan from nothing) instead of failing.
+   */
+  partial?: boolean;
 }
 
 export function awsInventory(outputs: (id: string) => Outputs | undefined, config: ClusterConfig, opts: AwsInventoryOptions = {}): Inventory {
@@ -48,8 +53,11 @@ export function awsInventory(outputs: (id: string) => Outputs | undefined, confi
     return out;
   };
 
+  const exists = (stepId: string, keys: string[]) => keys.every((k) => typeof outputs(stepId)?.[k] === "string" && outputs(stepId)?.[k] !== "");
+
   const bastion = (): NodeHost | undefined => {
     if (!bastionEnabled(config)) return undefined;
+    if (opts.partial && !exists(BASTION_STEP, ["instanceId", "publicIp", "privateIp"])) return undefined;
     const out = required(BASTION_STEP, ["instanceId", "publicIp", "privateIp"]);
     const name = "bastion";
     return {
@@ -64,7 +72,8 @@ export function awsInventory(outputs: (id: string) => Outputs | undefined, confi
 
   const machines = (role: MachineRole): NodeHost[] => {
     const via = bastion()?.ssh;
-    return placements(config, role).map((placement) => {
+    const available = placements(config, role).filter((p) => !opts.partial || exists(p.stepId, ["instanceId", "privateIp", "privateDns"]));
+    return available.map((placement) => {
       const out = required(placement.stepId, ["instanceId", "privateIp", "privateDns"]);
       return {
         name: placement.name,

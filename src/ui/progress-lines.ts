@@ -20,6 +20,7 @@ export function seconds(ms: number): string {
 export class PlainProgress implements ProgressRenderer {
   readonly #io: Io;
   readonly #titles = new Map<string, string>();
+  #dryRun = false;
   constructor(io: Io) {
     this.#io = io;
   }
@@ -30,6 +31,7 @@ export class PlainProgress implements ProgressRenderer {
     switch (e.type) {
       case "run-started":
         for (const s of e.steps) this.#titles.set(s.id, s.title);
+        this.#dryRun = e.dryRun;
         out(`${e.dryRun ? "Planning" : "Running"} ${e.steps.filter((s) => s.selected).length} steps`);
         break;
       case "step-started":
@@ -40,6 +42,8 @@ export class PlainProgress implements ProgressRenderer {
         else if (e.reason === "blocked") out(`${c.yellow("↷")} ${e.id}  not run: ${e.blockedBy?.join(", ") ?? "a need"} failed`);
         break;
       case "step-finished":
+        // A dry run ends with the grouped report; one line per planned step would repeat it.
+        if (this.#dryRun && !this.#io.verbose) break;
         out(`${c.green("✔")} ${e.id}  ${this.#titles.get(e.id) ?? ""} ${c.dim(`(${describeChanges(e.changes)}, ${seconds(e.durationMs)})`)}`);
         break;
       case "step-failed":

@@ -65,7 +65,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     onOutput: (host, line) => io.debug(`[${host}] ${line}`),
   });
 
-  const inventory = (outputs: (id: string) => ReturnType<EngineServices["outputs"]>): Inventory => inventoryFor(config, outputs, state);
+  const inventory = (outputs: (id: string) => ReturnType<EngineServices["outputs"]>): Inventory =>
+    isHostsCluster(config) ? hostsInventory(config, stateHostKeyStore(state)) : awsInventory(outputs, config, { partial: dryRun });
 
   return {
     aws,
@@ -114,8 +115,4 @@ async function connectAws(options: SessionOptions, notes: string[]): Promise<Aws
     notes.push(`No usable AWS credentials (${(error as Error).message}): planned as for an empty account.`);
     return offlineAwsClients(region ?? "(unknown region)");
   }
-}
-
-function inventoryFor(config: ClusterConfig, outputs: (id: string) => ReturnType<EngineServices["outputs"]>, state: StateDoc): Inventory {
-  return isHostsCluster(config) ? hostsInventory(config, stateHostKeyStore(state)) : awsInventory(outputs, config);
 }

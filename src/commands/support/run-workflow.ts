@@ -5,7 +5,6 @@
  */
 import type { GlobalOptions } from "../../cli.js";
 import type { ClusterConfig } from "../../config/schema.js";
-import { forceUnlock } from "../../engine/lock.js";
 import { buildPlanReport, renderPlanReport } from "../../engine/plan-report.js";
 import type { RunResult } from "../../engine/run-result.js";
 import { runSteps } from "../../engine/runner.js";
@@ -45,20 +44,19 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
   const stateDir = stateDirFor(globals, config.name);
   await io.openLog(runLogPath(stateDir, options.command));
   io.debug(`kx ${kxVersion()} ${options.command} on cluster ${config.name}; state in ${stateDir}`);
-  const store = new LocalStateStore(stateDir);
-  const lockPath = join(stateDir, "lock");
+  const store = new LocalStateStore(stateDir, { warn: (m) => io.warn(m) });
   if (options.forceUnlock) {
-    const holder = await forceUnlock(lockPath);
+    const holder = await store.forceUnlock();
     if (holder) io.warn(`removed the lock held by pid ${holder.pid} on ${holder.host} since ${holder.since} ("${holder.command}")`);
   }
   const lock = dryRun ? undefined : await store.lock({ command: `kx ${options.command}` });
-  if (lock?.tookOverFrom) io.warn(`took over a stale lock of pid ${lock.tookOverFrom.pid} (${lock.tookOverFrom.command}): that process is gone`);
   const interrupt = onInterrupt((m) => io.warn(m));
   let session: Session | undefined;
   try {
     const state = await store.load();
     session = await openSession({ config, stateDir, dryRun, globals, io, state });
-    for (const note of session.notes) io.info(note);
+    // A dry run's report carries the notes; a real run says them up front.
+    if (!dryRun) for (const note of session.notes) io.info(note);
     const steps = await options.steps(session);
     const summary = new RunSummary();
     await io.progress(progressRenderer);
