@@ -118,6 +118,13 @@ export async function waitRunning(ctx: KxContext, instanceId: string, name: stri
       if (GONE_STATES.includes(state)) {
         throw new KxError(`instance ${name} (${instanceId}) is ${state}: ${instance?.StateReason?.Message ?? "no reason given"}`);
       }
+      // kx never stops machines: someone did, and waiting will not start it.
+      if (state === "stopped") {
+        throw new KxError(`instance ${name} (${instanceId}) is stopped`, {
+          source: "user",
+          hint: `Start it (aws ec2 start-instances --instance-ids ${instanceId}) or terminate it so kx launches a new one, then run again.`,
+        });
+      }
       return { done: false, state };
     },
     { what: `instance ${name} (${instanceId}) to be running`, signal: ctx.signal, timeoutMs: 10 * 60_000 },

@@ -15,7 +15,7 @@ import { launchInstance, readHostKeys } from "../../../src/steps/machines/ec2-in
 import { WaitTimeoutError } from "../../../src/aws/waiters.js";
 import { placements } from "../../../src/steps/machines/placement.js";
 import { applyAll, planAll } from "../context.js";
-import { freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
+import { captureInputs, freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
 
 const key = sshKeyOnDisk();
 const config = machinesConfig(key.privateKeyFile);
@@ -46,8 +46,15 @@ function liveInstances(): any[] {
 describe("etcd and control-plane instances", () => {
   it("are one per zone in the private subnets, IMDSv2 only with the role's hop limit, on encrypted gp3, with pinned host keys", async () => {
     const ctx = await preparedContext(fake, config);
+    const sent = captureInputs(await ctx.aws.ec2(), "RunInstancesCommand");
     await applyAll(ctx, instanceSteps());
 
+    // What kx asked for: gp3 (the fake keeps size and encryption, not the volume type).
+    expect(sent).toHaveLength(6);
+    for (const input of sent) {
+      expect(input.BlockDeviceMappings).toEqual([{ DeviceName: "/dev/xvda", Ebs: expect.objectContaining({ VolumeType: "gp3", Encrypted: true, DeleteOnTermination: true }) }]);
+      expect(input.ClientToken).toMatch(/^[0-9a-f]{64}$/);
+    }
     const instances = liveInstances();
     expect(instances).toHaveLength(6);
     for (const p of [...placements(config, "etcd"), ...placements(config, "control-plane")]) {

@@ -84,3 +84,16 @@ export async function freshContextLike(fake: Fake, ctx: TestContext, keep: (id: 
   const outputs = Object.fromEntries([...ctx.allOutputs()].filter(([id]) => keep(id)));
   return testContext({ config: ctx.config, aws: await fakeAwsClients(fake.url), outputs });
 }
+
+/** Records the input of every `commandName` the client sends (what kx asked for, beside what the fake kept). */
+export function captureInputs(client: { middlewareStack: { add: (mw: any, options: any) => void } }, commandName: string): any[] {
+  const inputs: any[] = [];
+  client.middlewareStack.add(
+    (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: any) => {
+      if (context.commandName === commandName) inputs.push(structuredClone(args.input));
+      return next(args);
+    },
+    { step: "initialize", name: `capture-${commandName}-${Math.random()}` },
+  );
+  return inputs;
+}
