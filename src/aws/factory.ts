@@ -70,6 +70,7 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   return {
     region,
     live: true,
+    profile: options.profile,
     ec2: lazy(async () => (await import("@aws-sdk/client-ec2")).EC2Client),
     autoscaling: lazy(async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient),
     elbv2: lazy(async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
