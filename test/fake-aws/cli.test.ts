@@ -53,15 +53,18 @@ describe("the AWS CLI against the launcher", () => {
     expect(vpc).toMatchObject({ CidrBlock: "10.0.0.0/16", Tags: [{ Key: "Name", Value: "cli" }] });
     const subnet = JSON.parse(await aws("ec2", "create-subnet", "--vpc-id", vpc.VpcId, "--cidr-block", "10.0.1.0/24", "--availability-zone", "eu-west-1b")).Subnet;
     expect(subnet).toMatchObject({ VpcId: vpc.VpcId, CidrBlock: "10.0.1.0/24", AvailabilityZone: "eu-west-1b" });
-    const vpcs = JSON.parse(await aws("ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=cli")).Vpcs;
-    expect(vpcs.map((v: { VpcId: string }) => v.VpcId)).toEqual([vpc.VpcId]);
-    const subnets = JSON.parse(await aws("ec2", "describe-subnets", "--filters", `Name=vpc-id,Values=${vpc.VpcId}`)).Subnets;
+    const [vpcsOut, subnetsOut, err] = await Promise.all([
+      aws("ec2", "describe-vpcs", "--filters", "Name=tag:Name,Values=cli"),
+      aws("ec2", "describe-subnets", "--filters", `Name=vpc-id,Values=${vpc.VpcId}`),
+      aws("ec2", "create-subnet", "--vpc-id", vpc.VpcId, "--cidr-block", "10.1.0.0/24").then(
+        () => "",
+        (e: { stderr: string }) => e.stderr,
+      ),
+    ]);
+    expect(JSON.parse(vpcsOut).Vpcs.map((v: { VpcId: string }) => v.VpcId)).toEqual([vpc.VpcId]);
+    const subnets = JSON.parse(subnetsOut).Subnets;
     expect(subnets).toHaveLength(1);
     expect(subnets[0]).toMatchObject({ SubnetId: subnet.SubnetId, State: "available", AvailableIpAddressCount: 251 });
-    const err = await aws("ec2", "create-subnet", "--vpc-id", vpc.VpcId, "--cidr-block", "10.1.0.0/24").then(
-      () => "",
-      (e: { stderr: string }) => e.stderr,
-    );
     expect(err).toContain("(InvalidSubnet.Range) when calling the CreateSubnet operation");
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EC2Client, CreateVpcCommand, DescribeVpcsCommand, CreateSubnetCommand } from "@aws-sdk/client-ec2";
 import { SSMClient, PutParameterCommand, GetParameterCommand } from "@aws-sdk/client-ssm";
 import { IAMClient, GetRoleCommand } from "@aws-sdk/client-iam";
+import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { clientConfig, failure, useFake } from "./fake.js";
 
 const fake = useFake();
@@ -9,8 +10,10 @@ const fake = useFake();
 describe("faults", () => {
   it("throttles 25% of calls and the SDK's retries still get every call through", async () => {
     fake().setFaults({ throttleRate: 0.25, seed: 7 });
-    const ec2 = new EC2Client({ ...clientConfig(fake()), maxAttempts: 6 });
-    const ssm = new SSMClient({ ...clientConfig(fake()), maxAttempts: 6 });
+    // The SDK's own retry decisions (which errors are throttling) with a short backoff.
+    const retries = { retryStrategy: new ConfiguredRetryStrategy(6, () => 10) };
+    const ec2 = new EC2Client({ ...clientConfig(fake()), ...retries });
+    const ssm = new SSMClient({ ...clientConfig(fake()), ...retries });
     for (let i = 0; i < 12; i++) {
       await ec2.send(new CreateVpcCommand({ CidrBlock: `10.${i}.0.0/16` }));
       await ssm.send(new PutParameterCommand({ Name: `/kx/p${i}`, Value: "v", Type: "String" }));

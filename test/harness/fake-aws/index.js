@@ -45,7 +45,6 @@ export async function startFakeAws(opts = {}) {
     url: `http://${host}:${port}`,
     port,
     region: world.region,
-    world,
     ...ctl,
     stop: () =>
       new Promise((resolve) => {

@@ -79,14 +79,21 @@ export class Store {
     this.queue.push({ at: Date.now() + Math.max(0, ms), seq: this.seq++, fn });
   }
 
-  /** Apply every due transition; a transition may schedule the next one. */
+  /**
+   * Apply every due transition, in due order. Transitions scheduled while ticking wait
+   * for the next request, so even with no delays each intermediate state (pending,
+   * running, console ready…) is observable by one request.
+   */
   tick() {
+    const now = Date.now();
+    const horizon = this.seq;
     for (;;) {
-      const now = Date.now();
       let best = -1;
       for (let i = 0; i < this.queue.length; i++) {
         const q = this.queue[i];
-        if (q.at <= now && (best < 0 || q.at < this.queue[best].at || (q.at === this.queue[best].at && q.seq < this.queue[best].seq))) best = i;
+        if (q.at > now || q.seq >= horizon) continue;
+        const b = this.queue[best];
+        if (best < 0 || q.at < b.at || (q.at === b.at && q.seq < b.seq)) best = i;
       }
       if (best < 0) return;
       const [due] = this.queue.splice(best, 1);

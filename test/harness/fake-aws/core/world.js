@@ -34,6 +34,9 @@ export const DELAYS = {
   perCallWrite: 0.15,
 };
 
+/** The shortest time a terminated/deleted resource stays visible, whatever the scale. */
+export const LINGER_FLOOR_MS = 5000;
+
 export class World {
   /** @param {{ region?: string, account?: string, latencyScale?: number, hosts?: TestHost[] }} opts */
   constructor(opts) {
@@ -63,6 +66,14 @@ export class World {
   /** Milliseconds for a modelled delay. @param {keyof typeof DELAYS} name */
   delay(name) {
     return DELAYS[name] * 1000 * this.latencyScale;
+  }
+
+  /**
+   * How long a finished resource stays listed (terminated instances, deleted NAT
+   * gateways). Never under LINGER_FLOOR_MS, even unscaled, so callers always meet them.
+   */
+  linger() {
+    return Math.max(this.delay("terminatedVisible"), LINGER_FLOOR_MS);
   }
 
   /** @param {string} service @param {string} resource */

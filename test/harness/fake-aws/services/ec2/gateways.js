@@ -244,7 +244,7 @@ export const actions = {
       world.store.remove("eni", nat.eniId);
       const eip = world.store.get("eip", nat.allocationId);
       if (eip) Object.assign(eip, { associationId: undefined, networkInterfaceId: undefined, privateIp: undefined });
-      world.store.after(world.delay("terminatedVisible"), () => world.store.remove("nat", id));
+      world.store.after(world.linger(), () => world.store.remove("nat", id));
     });
     return { natGatewayId: id };
   },

@@ -162,7 +162,7 @@ export function terminate(world, inst) {
     inst.publicIp = undefined;
     inst.consoleReady = false;
     world.store.remove("eni", inst.eniId);
-    world.store.after(world.delay("terminatedVisible"), () => world.store.remove("instance", inst.id));
+    world.store.after(world.linger(), () => world.store.remove("instance", inst.id));
   });
   return previous;
 }
