@@ -3,15 +3,12 @@
  * terminal, the wizard; otherwise (--yes, CI, no terminal) an error naming every key
  * that has no default.
  */
-import { readFile } from "node:fs/promises";
 import type { GlobalOptions } from "../../cli.js";
 import { API_VERSION, KIND } from "../../config/constants.js";
-import { parseConfig } from "../../config/load.js";
+import { loadConfigFile } from "../../config/load.js";
 import type { ClusterConfig } from "../../config/schema.js";
 import { missingKeys, missingKeysError } from "../../config/validate.js";
-import { UsageError } from "../../engine/errors.js";
 import type { Io } from "../../ui/io.js";
-import { expandHome } from "../../config/load.js";
 
 export interface ConfigSource {
   config: ClusterConfig;
@@ -26,16 +23,7 @@ export async function configFromFileOrWizard(
   io: Io,
 ): Promise<ConfigSource> {
   if (options.file) {
-    let text: string;
-    try {
-      text = await readFile(expandHome(options.file), "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-        throw new UsageError(`config file ${options.file} does not exist`, `Write an example with \`kx config init -f ${options.file}\`.`);
-      }
-      throw new UsageError(`cannot read config file ${options.file}: ${(error as Error).message}`);
-    }
-    const { config, warnings } = parseConfig(text, options.file);
+    const { config, warnings, text } = await loadConfigFile(options.file);
     for (const w of warnings) io.warn(`${w.path}${w.line ? ` (line ${w.line})` : ""}: ${w.message}`);
     return { config, text, fromWizard: false };
   }
