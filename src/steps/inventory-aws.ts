@@ -4,12 +4,14 @@
  * instance's console, pinned so the first SSH connection is already verified. SSH goes
  * through the bastion when the cluster has one.
  *
- * Workers are autoscaled and join from their user data; kx does not SSH to them, so the
- * worker list is empty unless `opts.workers` supplies one (e.g. from the group's instances).
+ * Workers are autoscaled and join from their user data, so creating a cluster never SSHes
+ * to them: the worker list is empty unless `opts.aws` is given, in which case it is the
+ * autoscaling group's running instances (read from AWS on each call).
  */
 import type { ClusterConfig } from "../config/schema.js";
 import { KxError } from "../engine/errors.js";
 import type { Outputs } from "../engine/types.js";
+import type { AwsClients } from "../aws/clients.js";
 import type { SshTarget } from "../ssh/types.js";
 import type { Inventory, NodeHost } from "./inventory.js";
 import { preferredHostKey } from "./machines/console-host-keys.js";
@@ -19,8 +21,9 @@ export const BASTION_STEP = "edge/bastion";
 const SSH_PORT = 22;
 
 export interface AwsInventoryOptions {
-  /** The workers, when a caller needs them (upgrades); default none. */
-  workers?: () => Promise<NodeHost[]>;
+  /** Live clients: lets hosts("worker") list the autoscaling group's instances (upgrades need them). */
+  aws?: AwsClients;
+  signal?: AbortSignal;
   /**
    * A dry run plans host steps before the machines exist: leave out the machines that
    * have no outputs yet (the host steps then plan from nothing) instead of failing.
@@ -89,7 +92,11 @@ export function awsInventory(outputs: (id: string) => Outputs | undefined, confi
 
   return {
     async hosts(role) {
-      if (role === "worker") return opts.workers ? opts.workers() : [];
+      if (role === "worker") {
+        if (!opts.aws?.live) return [];
+        const { autoscaledWorkers } = await import("./machines/asg-workers.js");
+        return autoscaledWorkers(opts.aws, opts.signal ?? new AbortController().signal, config, bastion()?.ssh);
+      }
       return machines(role);
     },
     async bastion() {

@@ -132,7 +132,12 @@ export async function waitRunning(ctx: KxContext, instanceId: string, name: stri
 }
 
 /** Polls the console until cloud-init has printed the host keys (15 minutes unless `wait` says otherwise). */
-export async function readHostKeys(ctx: KxContext, instanceId: string, name: string, wait: Partial<WaitOptions> = {}): Promise<string[]> {
+export async function readHostKeys(
+  ctx: Pick<KxContext, "aws" | "signal">,
+  instanceId: string,
+  name: string,
+  wait: Partial<WaitOptions> = {},
+): Promise<string[]> {
   const { client: ec2, sdk } = await ec2Api(ctx.aws);
   return waitFor(
     () =>

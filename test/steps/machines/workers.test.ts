@@ -8,7 +8,9 @@ import { workerAsgStep } from "../../../src/steps/machines/worker-asg.js";
 import { workerLaunchTemplateStep } from "../../../src/steps/machines/worker-launch-template.js";
 import { renderUserData } from "../../../src/steps/machines/user-data.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
+import { awsInventory } from "../../../src/steps/inventory-aws.js";
 import { applyAll, planAll, testContext } from "../context.js";
+import { until } from "../../fake-aws/fake.js";
 import { machinesConfig, preparedContext, sshKeyOnDisk, type Fake } from "./world.js";
 
 const key = sshKeyOnDisk();
@@ -104,5 +106,28 @@ describe("worker launch template and autoscaling group", () => {
     expect(g.LaunchTemplate?.Version).toBe("2");
     expect(fake.calls().filter((c) => c.action === "UpdateAutoScalingGroup")).toHaveLength(1);
     expect(await planAll(next, steps)).toEqual({});
+  });
+
+  it("are listed by the inventory with their host keys from the console when it is given live clients", async () => {
+    const ctx = await preparedContext(fake, config);
+    await applyAll(ctx, workerSteps(config));
+    ctx.setOutputs("edge/bastion", { instanceId: "i-b", publicIp: "198.51.100.7", privateIp: "10.0.0.9", hostKeys: [] });
+
+    expect(await awsInventory(ctx.outputs, config).hosts("worker")).toEqual([]);
+    const inventory = awsInventory(ctx.outputs, config, { aws: ctx.aws, signal: ctx.signal });
+    // The group launches its instances on its own; only running ones are listed.
+    const workers = await until(async () => {
+      const listed = await inventory.hosts("worker");
+      return listed.length === 3 && listed;
+    });
+    const launched = ((fake.inventory() as Record<string, any[]>).instance ?? []).filter((i) => i.tags["aws:autoscaling:groupName"] === "kx-lab-workers");
+    expect(workers).toHaveLength(3);
+    expect(workers.map((w) => w.zone)).toEqual(config.zones);
+    for (const worker of workers) {
+      const instance = launched.find((i) => i.id === worker.instanceId);
+      expect(worker.nodeName).toMatch(/^ip-10-0-\d+-\d+\.eu-west-1\.compute\.internal$/);
+      expect(worker.name).toBe(worker.nodeName.split(".")[0]);
+      expect(worker.ssh).toMatchObject({ address: instance.privateIp, hostKey: instance.hostKeys[0], user: "ubuntu", via: { address: "198.51.100.7" } });
+    }
   });
 });
