@@ -81,7 +81,7 @@ async function get() {
   const items = args[1] ? [res.json] : res.json.items;
   const output = flags.o ?? flags.output;
   if (output === "json") return void console.log(JSON.stringify(args[1] ? res.json : { apiVersion: "v1", kind: "List", items }, null, 4));
-  if (output === "name") return void console.log(items.map((i) => `${RESOURCES[kind].plural.replace(/s$/, "")}/${i.metadata.name}`).join("\n"));
+  if (output === "name") return void console.log(items.map((i) => `${kind.toLowerCase()}/${i.metadata.name}`).join("\n"));
   if (items.length === 0) return void process.stderr.write("No resources found\n");
   if (kind === "Node") {
     const header = ["NAME", "STATUS", "ROLES", "AGE", "VERSION", ...(output === "wide" ? ["INTERNAL-IP"] : [])];
@@ -108,7 +108,7 @@ async function apply() {
     if (obj.apiVersion !== wantApi) fail(`error: resource mapping not found for name: "${obj.metadata.name}" from "${file}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
     const coll = collection(obj.kind, obj.metadata.namespace ?? flags.n ?? flags.namespace);
     const created = await k.post(coll, obj);
-    const name = `${r.plural.replace(/s$/, "")}.${r.group || ""}`.replace(/\.$/, "");
+    const name = `${obj.kind.toLowerCase()}.${r.group || ""}`.replace(/\.$/, "");
     if (created.status === 409) {
       await call(k.put(`${coll}/${obj.metadata.name}`, obj), obj.metadata.name);
       console.log(`${name}/${obj.metadata.name} configured`);
@@ -123,7 +123,7 @@ async function del() {
   const kind = ALIASES[args[0] ?? ""];
   if (!kind || !args[1]) fail("error: resource(s) were provided, but no name was specified");
   await call(api().delete(`${collection(kind, flags.n ?? flags.namespace)}/${args[1]}`), args[1]);
-  console.log(`${RESOURCES[kind].plural.replace(/s$/, "")} "${args[1]}" deleted`);
+  console.log(`${kind.toLowerCase()} "${args[1]}" deleted`);
 }
 
 async function version() {
