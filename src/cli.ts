@@ -79,6 +79,15 @@ function registerCommands(program: Command, action: Action): void {
       .option("--show-files", "with --dry-run: print every file kx would write on each host", false),
   ).action(action(() => import("./commands/create.js")));
 
+  const selectCluster = (command: Command) =>
+    command
+      .option("-f, --file <file>", "cluster config file")
+      .option("--cluster <name>", "the cluster's name: use the config saved with its state");
+
+  selectCluster(program.command("status").description("show how far the cluster got, its endpoints, certificate expiry, nodes and etcd health"))
+    .option("--offline", "report from the state only, without logging in to the nodes", false)
+    .action(action(() => import("./commands/status.js")));
+
   const images = program.command("images").description("build and list the node and etcd AMIs (Packer)");
   images
     .command("build")

@@ -1,0 +1,122 @@
+/**
+ * What `kx status` reports: progress of the create from the state, the cluster's
+ * addresses, certificate expiry, and — unless offline — the live view: Kubernetes nodes
+ * (kubectl on the first control-plane node) and etcd health (etcdctl on a member).
+ */
+import { readCertificatesOutput } from "../steps/pki/expiries.js";
+import type { KxContext } from "../steps/context.js";
+import type { StateDoc } from "../engine/state.js";
+import { etcdctl, parseHealth } from "../steps/etcd/etcdctl.js";
+import { KUBECTL } from "../steps/kubernetes/remote.js";
+
+/** Certificates closer than this to expiry are flagged. */
+export const EXPIRY_WARNING_DAYS = 30;
+
+export interface AreaStatus {
+  area: string;
+  total: number;
+  done: number;
+  failed: string[];
+  pending: number;
+}
+
+export interface CertificateStatus {
+  name: string;
+  notAfter: string;
+  daysLeft: number;
+  warning: boolean;
+}
+
+export interface NodeStatus {
+  name: string;
+  roles: string[];
+  ready: boolean;
+  version: string;
+}
+
+export interface ClusterStatus {
+  cluster: string;
+  updatedAt: string;
+  kxVersion: string;
+  areas: AreaStatus[];
+  endpoints: Record<string, string>;
+  certificates: CertificateStatus[];
+  nodes?: NodeStatus[] | { error: string };
+  etcd?: { endpoint: string; healthy: boolean; error?: string }[] | { error: string };
+}
+
+export function statusFromState(state: StateDoc, now = new Date()): ClusterStatus {
+  const areas = new Map<string, AreaStatus>();
+  const certificates: CertificateStatus[] = [];
+  for (const [id, record] of Object.entries(state.steps)) {
+    const name = id.split("/")[0]!;
+    const area = areas.get(name) ?? { area: name, total: 0, done: 0, failed: [], pending: 0 };
+    areas.set(name, area);
+    area.total++;
+    if (record.status === "done") area.done++;
+    else if (record.status === "failed") area.failed.push(id);
+    else area.pending++;
+    if (id.startsWith("pki/")) {
+      for (const [cert, notAfter] of Object.entries(readCertificatesOutput(record.outputs))) {
+        const daysLeft = Math.floor((Date.parse(notAfter) - now.getTime()) / 86_400_000);
+        certificates.push({ name: cert, notAfter, daysLeft, warning: daysLeft < EXPIRY_WARNING_DAYS });
+      }
+    }
+  }
+  const out = (step: string, key: string) => {
+    const v = state.steps[step]?.outputs?.[key];
+    return typeof v === "string" ? v : undefined;
+  };
+  const endpoints: Record<string, string> = {};
+  const api = out("edge/dns", "apiFqdn") ?? out("edge/api-lb", "dnsName");
+  if (api) endpoints.api = `https://${api}:6443`;
+  const bastion = out("edge/bastion", "publicIp");
+  if (bastion) endpoints.bastion = bastion;
+  const vpc = out("network/vpc", "vpcId");
+  if (vpc) endpoints.vpc = vpc;
+  return {
+    cluster: state.cluster,
+    updatedAt: state.updatedAt,
+    kxVersion: state.kxVersion,
+    areas: [...areas.values()],
+    endpoints,
+    certificates: certificates.sort((a, b) => a.daysLeft - b.daysLeft),
+  };
+}
+
+/** Nodes as the API server knows them, asked on the first control-plane node. */
+export async function liveNodes(ctx: KxContext): Promise<NodeStatus[] | { error: string }> {
+  try {
+    const [first] = await ctx.inventory.hosts("control-plane");
+    if (!first) return { error: "no control-plane node in the inventory" };
+    const session = await ctx.ssh.session(first.ssh);
+    const r = await session.exec(`${KUBECTL} get nodes -o json`, { sudo: true, timeoutMs: 30_000 });
+    const list = JSON.parse(r.stdout) as { items: { metadata: { name: string; labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } } }[] };
+    return list.items.map((n) => ({
+      name: n.metadata.name,
+      roles: Object.keys(n.metadata.labels ?? {})
+        .filter((l) => l.startsWith("node-role.kubernetes.io/"))
+        .map((l) => l.slice("node-role.kubernetes.io/".length)),
+      ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+      version: n.status?.nodeInfo?.kubeletVersion ?? "",
+    }));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** etcd health of every member, asked on the first member with the healthcheck client certificate. */
+export async function liveEtcd(ctx: KxContext, binDir = "/usr/local/bin"): Promise<{ endpoint: string; healthy: boolean; error?: string }[] | { error: string }> {
+  try {
+    const members = await ctx.inventory.hosts("etcd");
+    if (members.length === 0) return { error: "no etcd member in the inventory" };
+    const session = await ctx.ssh.session(members[0]!.ssh);
+    const endpoints = members.map((m) => `https://${m.privateIp}:2379`);
+    const r = await session.exec(etcdctl(binDir, endpoints, "healthcheck-client", "endpoint health -w json"), { sudo: true, allowFailure: true, timeoutMs: 30_000 });
+    const health = parseHealth(r.stdout);
+    if (health.length === 0) return { error: r.stderr.trim().split("\n").slice(-3).join(" ") || "etcdctl printed nothing" };
+    return health.map((h) => ({ endpoint: h.endpoint, healthy: h.health, ...(h.error ? { error: h.error } : {}) }));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
