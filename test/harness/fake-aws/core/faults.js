@@ -23,7 +23,12 @@ function mulberry32(seed) {
 
 export class Faults {
   constructor() {
-    this.set({});
+    this.throttleRate = 0;
+    this.random = mulberry32(1);
+    this.serverErrorBurst = 0;
+    /** @type {FailAfter | null} */
+    this.failAfter = null;
+    this.seen = 0;
   }
 
   /** Replace the fault settings (omitted members switch that fault off). @param {FaultSettings} s */

@@ -73,8 +73,8 @@ export const service = {
     },
 
     DescribeRepositories(p, { world }) {
-      const names = (p.repositoryNames ?? []).map(String);
-      const repos = names.length ? names.map((n) => getRepo(world, n)) : world.store.list("repository");
+      const names = /** @type {string[]} */ ((p.repositoryNames ?? []).map(String));
+      const repos = names.length ? names.map((/** @type {string} */ n) => getRepo(world, n)) : world.store.list("repository");
       if (names.length && p.maxResults !== undefined) throw new AwsError("InvalidParameterException", "Invalid parameter: maxResults can't be used with repositoryNames");
       const { page, next } = paginate(repos, { max: p.maxResults, token: p.nextToken, defaultMax: 100, limits: [1, 1000], errorCode: "InvalidParameterException" });
       return { repositories: page.map((r) => render(world, r)), nextToken: next };

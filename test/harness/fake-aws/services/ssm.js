@@ -106,7 +106,7 @@ function taggedParameter(world, p) {
 function passes(world, param, filters) {
   const v = latest(param);
   return filters.every((f) => {
-    const values = (f.Values ?? []).map(String);
+    const values = /** @type {string[]} */ ((f.Values ?? []).map(String));
     const option = f.Option ?? "Equals";
     const key = String(f.Key);
     if (key === "Path") {
@@ -159,7 +159,7 @@ export const service = {
     },
 
     GetParameters(p, { world }) {
-      const names = (p.Names ?? []).map(String);
+      const names = /** @type {string[]} */ ((p.Names ?? []).map(String));
       if (!names.length || names.length > 10) throw validation("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10");
       const found = [];
       const invalid = [];
@@ -217,7 +217,7 @@ export const service = {
     },
 
     DeleteParameters(p, { world }) {
-      const names = (p.Names ?? []).map(String);
+      const names = /** @type {string[]} */ ((p.Names ?? []).map(String));
       if (!names.length || names.length > 10) throw validation("1 validation error detected: Value at 'names' failed to satisfy constraint: Member must have length between 1 and 10");
       const deleted = names.filter((n) => world.store.get("parameter", n));
       for (const n of deleted) world.store.remove("parameter", n);

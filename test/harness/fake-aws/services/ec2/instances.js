@@ -122,7 +122,7 @@ export function launch(world, spec, opts) {
       groups,
       iamProfile: profile ? { arn: profile.arn, id: profile.profileId } : undefined,
       metadata: { httpTokens: md.HttpTokens ?? "optional", httpPutResponseHopLimit: md.HttpPutResponseHopLimit ?? 1, httpEndpoint: md.HttpEndpoint ?? "enabled", instanceMetadataTags: md.InstanceMetadataTags ?? "disabled" },
-      volumes: (spec.BlockDeviceMappings?.length ? spec.BlockDeviceMappings : [{ DeviceName: image.rootDeviceName, Ebs: {} }]).map((b) => ({
+      volumes: (spec.BlockDeviceMappings?.length ? spec.BlockDeviceMappings : [{ DeviceName: image.rootDeviceName, Ebs: /** @type {any} */ ({}) }]).map((b) => ({
         deviceName: b.DeviceName,
         volumeId: ec2Id("vol"),
         deleteOnTermination: b.Ebs?.DeleteOnTermination ?? true,
