@@ -88,6 +88,11 @@ function registerCommands(program: Command, action: Action): void {
     .option("--offline", "report from the state only, without logging in to the nodes", false)
     .action(action(() => import("./commands/status.js")));
 
+  selectCluster(program.command("kubeconfig").description("merge the admin kubeconfig into ~/.kube/config as context kx-<cluster>, or write it to a file"))
+    .option("--write <path>", "write a standalone kubeconfig (mode 0600) instead of merging")
+    .option("--print", "print the kubeconfig, client key included, to stdout", false)
+    .action(action(() => import("./commands/kubeconfig.js")));
+
   const images = program.command("images").description("build and list the node and etcd AMIs (Packer)");
   images
     .command("build")
