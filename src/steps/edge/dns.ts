@@ -74,7 +74,7 @@ function apiRecord(ctx: KxContext, dns: DnsConfig): WantedRecord | undefined {
     : { name: apiFqdn(dns), type: "CNAME", values: [dnsName], ttl: 60 };
 }
 
-export function dnsStep(config: ClusterConfig, dns: DnsConfig): Step<KxContext> {
+export function dnsStep(dns: DnsConfig): Step<KxContext> {
   const fqdn = apiFqdn(dns);
   return {
     id: DNS_STEP,

@@ -14,7 +14,7 @@ export { ETCD_RECORDS_STEP } from "./etcd-records.js";
 
 export function edgeSteps(config: ClusterConfig): Step<KxContext>[] {
   const steps = [apiLoadBalancerStep(config)];
-  if (config.dns) steps.push(dnsStep(config, config.dns), etcdRecordsStep(config, config.dns.zone));
+  if (config.dns) steps.push(dnsStep(config.dns), etcdRecordsStep(config, config.dns.zone));
   if (bastionEnabled(config)) steps.push(bastionStep(config));
   return steps;
 }
