@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Duplex } from "node:stream";
 import { Client, type ConnectConfig } from "ssh2";
-import { HostKeyError, SshError } from "../engine/errors.js";
+import { HostKeyError, isKxError, SshError } from "../engine/errors.js";
 import { redact } from "../engine/secret.js";
 import { hostKeyCheck } from "./host-keys.js";
 import type { HostKeyStore, SshTarget } from "./types.js";
@@ -146,7 +146,8 @@ function connectOnce(
         tunnel = sock;
         client.connect({ ...config, sock });
       },
-      (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
+      // The jump host's own connect already retried what can be retried.
+      (e: unknown) => fail(isKxError(e) ? new Fatal(e) : e instanceof Error ? e : new Error(String(e))),
     );
   });
 }

@@ -14,8 +14,11 @@ import { Limiter } from "./limiter.js";
 import { remoteCommand, shellQuote } from "./shell.js";
 import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } from "./types.js";
 
-/** OpenSSH allows 10 sessions per connection by default (MaxSessions). */
-const CHANNELS_PER_CONNECTION = 8;
+/**
+ * OpenSSH allows 10 sessions per connection by default (MaxSessions), and frees one only
+ * after our close reaches it: keep well below, or a burst of short commands overruns it.
+ */
+const CHANNELS_PER_CONNECTION = 4;
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const STDERR_TAIL_LINES = 20;
 
@@ -61,6 +64,7 @@ export class PooledSession implements SshSession {
     if (this.#closed) throw new SshError(this.target.name, "the SSH pool was closed");
     const current = this.#connection && (await this.#connection.catch(() => undefined));
     if (current?.alive) return current;
+    if (current) this.hooks.onOutput?.(this.target.name, "the connection dropped; reconnecting");
     current?.client.end();
     const next = this.hooks.connect();
     this.#connection = next;
@@ -132,16 +136,22 @@ export class PooledSession implements SshSession {
       let code: number | undefined;
       let signal: string | undefined;
       const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+      let settled = false;
       const timer = setTimeout(() => {
-        timedOut = true;
+        settled = true;
         try {
           channel.signal("KILL");
         } catch {
-          // the server may not support signals; closing the channel is enough
+          // best effort: not every server delivers signals
         }
         channel.close();
+        reject(
+          new SshError(this.target.name, `command timed out after ${Math.round(timeoutMs / 1000)} s: ${redact(options.label ?? command)}`, {
+            command: redact(command),
+            stderrTail: tail(Buffer.concat(err).toString("utf8")),
+          }),
+        );
       }, timeoutMs);
-      let timedOut = false;
       channel.on("data", (d: Buffer) => {
         out.push(d);
         streamer.push(d);
@@ -159,21 +169,26 @@ export class PooledSession implements SshSession {
         streamer.flush();
         const stdout = Buffer.concat(out).toString("utf8");
         const stderr = Buffer.concat(err).toString("utf8");
-        if (timedOut) {
-          reject(new SshError(this.target.name, `command timed out after ${Math.round(timeoutMs / 1000)} s: ${redact(options.label ?? command)}`, {
-            command: redact(command),
-            stderrTail: tail(stderr),
-          }));
+        if (settled) {
+          return;
         } else if (code !== undefined) {
           resolve({ code, stdout, stderr });
         } else if (signal !== undefined) {
           resolve({ code: 128 + signalNumber(signal), stdout, stderr: `${stderr}\nkilled by signal ${signal}` });
         } else {
-          // No exit status: the connection went away under the command.
-          setImmediate(() => {
-            connection.alive = false;
-            reject(new SshConnectionLostError(this.target.name, command));
-          });
+          // No exit status: the connection went away under the command, or the server
+          // closed this one channel. Give the connection's own close a moment to arrive.
+          const settle = () => {
+            clearTimeout(grace);
+            connection.client.off("close", settle);
+            if (!connection.alive) return reject(new SshConnectionLostError(this.target.name, command));
+            reject(new SshError(this.target.name, `the command ended without an exit status: ${redact(options.label ?? command)}`, {
+              command: redact(command),
+              stderrTail: tail(stderr),
+            }));
+          };
+          const grace = setTimeout(settle, 500);
+          connection.client.once("close", settle);
         }
       });
       const input = options.stdin instanceof Secret ? options.stdin.reveal() : options.stdin;
@@ -194,33 +209,26 @@ export class PooledSession implements SshSession {
     }
   }
 
+  /**
+   * SFTP writes the content to a private staging file (0600) in the login user's home;
+   * one command (through sudo unless root) then installs it with its mode and owner as
+   * a temp file next to the target and renames it over the target: atomic on the remote
+   * side, and the same whether kx logs in as root or as a sudoer.
+   */
   async #upload(path: string, data: Buffer, options: UploadOptions): Promise<void> {
     const dir = posix.dirname(path);
     const suffix = randomBytes(6).toString("hex");
-    const asRoot = this.target.user === "root";
-    // As root the temp file sits next to the target (same file system: rename is atomic);
-    // otherwise in the login user's home, then `sudo install` puts it next to the target.
-    const staging = asRoot ? `${dir}/.${posix.basename(path)}.kx-${suffix}` : `.kx-upload-${suffix}`;
     const connection = await this.connection();
-    try {
-      await this.#sftpWrite(connection, staging, data);
-    } catch (e) {
-      if (e instanceof SshConnectionLostError || !asRoot || !isNoSuchFile(e)) throw e;
-      await this.#execOnce(`mkdir -p ${shellQuote(dir)}`, { label: `mkdir ${dir}` });
-      await this.#sftpWrite(connection, staging, data);
-    }
+    const staging = `${await this.#home(connection)}/.kx-upload-${suffix}`;
+    await this.#sftpWrite(connection, staging, data);
     const mode = options.mode.toString(8).padStart(4, "0");
     const [user, group = user] = (options.owner ?? "root").split(":");
-    const q = shellQuote;
     const temp = `${dir}/.${posix.basename(path)}.kx-${suffix}`;
-    const command = asRoot
-      ? `trap 'rm -f ${q(temp)}' EXIT; chown ${q(`${user}:${group}`)} ${q(temp)} && chmod ${mode} ${q(temp)} && mv -f ${q(temp)} ${q(path)}`
-      : ((source) =>
-          `trap 'rm -f ${q(source)} ${q(temp)}' EXIT; mkdir -p ${q(dir)} && ` +
-          `install -m ${mode} -o ${q(user!)} -g ${q(group!)} ${q(source)} ${q(temp)} && mv -f ${q(temp)} ${q(path)}`)(
-          `${await this.#home(connection)}/${staging}`,
-        );
-    await this.#execOnce(command, { sudo: !asRoot, label: `write ${path}` });
+    const q = shellQuote;
+    const command =
+      `trap 'rm -f ${q(staging)} ${q(temp)}' EXIT; mkdir -p ${q(dir)} && ` +
+      `install -m ${mode} -o ${q(user!)} -g ${q(group!)} ${q(staging)} ${q(temp)} && mv -f ${q(temp)} ${q(path)}`;
+    await this.#execOnce(command, { sudo: true, label: `write ${path}` });
   }
 
   async #openSftp(connection: Connection): Promise<SFTPWrapper> {
@@ -249,14 +257,16 @@ export class PooledSession implements SshSession {
       sftp.writeFile(path, data, { mode: 0o600 }, (err) => {
         if (!err) return resolve();
         if (!connection.alive) return reject(new SshConnectionLostError(this.target.name, `write ${path}`));
-        reject(Object.assign(new SshError(this.target.name, `cannot write ${path}: ${describe(err)}`), { sftpCode: (err as { code?: number }).code }));
+        reject(new SshError(this.target.name, `cannot write ${path}: ${describe(err)}`));
       }),
     );
   }
 
+  #homeDir?: Promise<string>;
   async #home(connection: Connection): Promise<string> {
     const sftp = await this.#openSftp(connection);
-    return new Promise((resolve, reject) => sftp.realpath(".", (err, p) => (err ? reject(err) : resolve(p))));
+    this.#homeDir ??= new Promise((resolve, reject) => sftp.realpath(".", (err, p) => (err ? reject(err) : resolve(p))));
+    return this.#homeDir;
   }
 
   async readFile(path: string, options: { sudo?: boolean } = {}): Promise<string | undefined> {
@@ -296,10 +306,6 @@ export class PooledSession implements SshSession {
       });
     }
   }
-}
-
-function isNoSuchFile(e: unknown): boolean {
-  return (e as { sftpCode?: number }).sftpCode === 2;
 }
 
 function tail(text: string): string {

@@ -232,7 +232,7 @@ function sshdConfig(address, isBastion) {
     `AllowTcpForwarding ${isBastion ? "yes" : "no"}`,
     "X11Forwarding no",
     "MaxStartups 100:30:200",
-    "MaxSessions 20",
+    "MaxSessions 10", // OpenSSH's default: the pool must keep under it
     "LogLevel VERBOSE",
     "Subsystem sftp internal-sftp",
     "",
