@@ -33,6 +33,9 @@ type ClientConstructor<T> = new (config: Record<string, unknown>) => T;
 /** Lazily builds every client with the same region, credentials, retries and endpoint. */
 export async function createAwsClients(options: AwsClientOptions): Promise<AwsClients> {
   if (!options.live) return offlineAwsClients(options.region ?? "(unknown region)");
+  // The SDK warns on every run that future releases need Node 22: a note for kx's
+  // maintainers (package.json engines), not something the operator can act on.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
   const credentials = fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const region = options.region ?? (await regionFromEnvironment(options.profile));

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAws } from "../../harness/fake-aws/index.js";
 import { networkSteps } from "../../../src/steps/network/index.js";
 import { ImmutableFieldError } from "../../../src/aws/find.js";
+import { AwsError } from "../../../src/engine/errors.js";
 import { applyAll, awsTestConfig, fakeAwsClients, planAll, runWithEngine, testContext } from "../context.js";
 
 type Fake = Awaited<ReturnType<typeof startFakeAws>>;
@@ -101,6 +102,19 @@ describe("network steps against the fake", () => {
     expect(err).toBeInstanceOf(ImmutableFieldError);
     expect((err as Error).message).toMatch(/CIDR 10\.1\.0\.0\/16 wanted, 10\.0\.0\.0\/16 found/);
     await expect(vpc.apply(ctx2, [])).rejects.toThrow(/10\.1\.0\.0\/16 wanted, 10\.0\.0\.0\/16 found/);
+  });
+
+  it("explains a quota error: the call, the resource, the code and where to raise the quota", async () => {
+    fake.setFaults({ failAfter: { action: "AllocateAddress", n: 1, code: "AddressLimitExceeded", message: "The maximum number of addresses has been reached." } });
+    const ctx = await freshContext();
+    const steps = networkSteps(config).filter((s) => s.id.startsWith("network/eip:"));
+    const err = await applyAll(ctx, steps).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AwsError);
+    expect((err as AwsError).message).toBe(
+      `ec2:AllocateAddress failed — The maximum number of addresses has been reached. (elastic ip ${zones[1]}): AddressLimitExceeded`,
+    );
+    expect((err as AwsError).hint).toMatch(/Service Quotas console/);
+    expect((err as AwsError).source).toBe("user");
   });
 
   it("plans a create for everything without calling AWS when offline", async () => {
