@@ -153,12 +153,11 @@ describe("launch templates", () => {
 
 describe("instances", () => {
   it("launch on test hosts: pending → running, console shows the host keys only after a while, terminate leaves them visible", async () => {
-    fake().setLatencyScale(0.002);
     const net = await network(ec2());
     const ami = image(fake());
     const key = await keyPair(ec2());
     const profile = await instanceProfile(iam());
-    await new Promise((r) => setTimeout(r, 20));
+    fake().setLatencyScale(1);
     const run = await ec2().send(
       new RunInstancesCommand({
         ImageId: ami,
@@ -186,6 +185,7 @@ describe("instances", () => {
 
     const early = await ec2().send(new GetConsoleOutputCommand({ InstanceId: inst.InstanceId! }));
     expect(early.Output).toBeUndefined();
+    fake().setLatencyScale(0);
     const running = await until(async () => {
       const d = await ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:kx:cluster", Values: ["a"] }, { Name: "instance-state-name", Values: ["running"] }] }));
       return d.Reservations![0]?.Instances![0];
@@ -250,4 +250,54 @@ describe("instances", () => {
     expect(r.Instances![0]).toMatchObject({ ImageId: ami, InstanceType: "t3.large", SubnetId: net.privateSubnets[2] });
     expect(r.Instances![0].SecurityGroups!.map((g) => g.GroupId)).toEqual([net.sgId]);
   });
+
+  it("gives a host with a name pattern only to a matching instance, and frees hosts when instances terminate", async () => {
+    fake().setHosts([
+      { address: "127.0.1.2", hostKeys: [HOST_KEY_A] },
+      { address: "127.0.1.5", hostKeys: [HOST_KEY_B], namePattern: "*-bastion" },
+    ]);
+    const net = await network(ec2());
+    const ami = image(fake());
+    const named = (name: string) => ({ ImageId: ami, InstanceType: "t3.micro" as const, MinCount: 1, MaxCount: 1, SubnetId: net.privateSubnets[0], TagSpecifications: [{ ResourceType: "instance" as const, Tags: [{ Key: "Name", Value: name }] }] });
+    const node = (await ec2().send(new RunInstancesCommand(named("a-node")))).Instances![0];
+    const bastion = (await ec2().send(new RunInstancesCommand(named("a-bastion")))).Instances![0];
+    expect([node.PrivateIpAddress, bastion.PrivateIpAddress]).toEqual(["127.0.1.2", "127.0.1.5"]);
+    const extra = (await ec2().send(new RunInstancesCommand(named("b-node")))).Instances![0];
+    expect(extra.PrivateIpAddress).toMatch(/^10\.0\.10\./);
+    await ec2().send(new TerminateInstancesCommand({ InstanceIds: [node.InstanceId!] }));
+    const terminated = await until(async () => {
+      const d = await ec2().send(new DescribeInstancesCommand({ InstanceIds: [node.InstanceId!] }));
+      return d.Reservations![0].Instances![0].State!.Name === "terminated" && d;
+    });
+    expect(terminated.Reservations).toHaveLength(1);
+    const replacement = (await ec2().send(new RunInstancesCommand(named("a-node")))).Instances![0];
+    expect(replacement.PrivateIpAddress).toBe("127.0.1.2");
+    const stillListed = await ec2().send(new DescribeInstancesCommand({ Filters: [{ Name: "instance-state-name", Values: ["terminated"] }] }));
+    expect(stillListed.Reservations!.flatMap((r) => r.Instances!).map((i) => i.InstanceId)).toEqual([node.InstanceId]);
+  });
+
+  it("pages DescribeInstances and refuses MaxResults with instance ids", async () => {
+    const net = await network(ec2());
+    const ami = image(fake());
+    const r = await ec2().send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 7, MaxCount: 7, SubnetId: net.privateSubnets[0] }));
+    const p1 = await ec2().send(new DescribeInstancesCommand({ MaxResults: 5 }));
+    const p2 = await ec2().send(new DescribeInstancesCommand({ MaxResults: 5, NextToken: p1.NextToken }));
+    const ids = [...p1.Reservations!, ...p2.Reservations!].flatMap((x) => x.Instances!.map((i) => i.InstanceId));
+    expect(ids.sort()).toEqual(r.Instances!.map((i) => i.InstanceId).sort());
+    expect(p2.NextToken).toBeUndefined();
+    expect((await failure(ec2().send(new DescribeInstancesCommand({ InstanceIds: [ids[0]!], MaxResults: 5 })))).name).toBe("InvalidParameterCombination");
+  });
+
+  it("refuses an instance profile IAM has not propagated yet, as EC2 does for a few seconds", async () => {
+    fake().setLatencyScale(1);
+    const net = await network(ec2());
+    const ami = image(fake());
+    const profile = await instanceProfile(iam(), "fresh");
+    const launch = () => ec2().send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: net.privateSubnets[0], IamInstanceProfile: { Arn: profile } }));
+    expect((await failure(launch())).message).toContain("Invalid IAM Instance Profile");
+    fake().setLatencyScale(0);
+    const ok = await launch();
+    expect(ok.Instances![0].IamInstanceProfile!.Arn).toBe(profile);
+  });
 });
+

@@ -163,7 +163,7 @@ describe("internet gateways", () => {
 
 describe("Elastic IPs and NAT gateways", () => {
   it("creates a NAT gateway that goes pending → available, owns an ENI, and is idempotent by ClientToken", async () => {
-    fake().setLatencyScale(0.001);
+    fake().setLatencyScale(1);
     const v = await vpc();
     const s = await subnet(v, "10.0.1.0/24");
     const eip = await ec2().send(new AllocateAddressCommand({ Domain: "vpc", TagSpecifications: tagged("elastic-ip", { Name: "e" }) }));
@@ -178,6 +178,9 @@ describe("Elastic IPs and NAT gateways", () => {
     const mismatch = await failure(ec2().send(new CreateNatGatewayCommand({ ...req, AllocationId: other.AllocationId! })));
     expect(mismatch.name).toBe("IdempotentParameterMismatch");
     const natId = first.NatGateway!.NatGatewayId!;
+    const stillPending = await ec2().send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
+    expect(stillPending.NatGateways![0].State).toBe("pending");
+    fake().setLatencyScale(0);
     const available = await until(async () => {
       const r = await ec2().send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }));
       return r.NatGateways![0].State === "available" && r.NatGateways![0];
@@ -192,7 +195,10 @@ describe("Elastic IPs and NAT gateways", () => {
     const addr = await ec2().send(new DescribeAddressesCommand({ AllocationIds: [eip.AllocationId!] }));
     expect(addr.Addresses![0].AssociationId).toBeTruthy();
 
+    fake().setLatencyScale(1);
     await ec2().send(new DeleteNatGatewayCommand({ NatGatewayId: natId }));
+    expect((await ec2().send(new DescribeNatGatewaysCommand({ NatGatewayIds: [natId] }))).NatGateways![0].State).toBe("deleting");
+    fake().setLatencyScale(0);
     const deleted = await until(async () => {
       const r = await ec2().send(new DescribeNatGatewaysCommand({ Filter: [{ Name: "vpc-id", Values: [v] }] }));
       return r.NatGateways![0].State === "deleted" && r.NatGateways![0];

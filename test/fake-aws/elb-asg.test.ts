@@ -42,8 +42,8 @@ const asg = () => (asgc ??= new AutoScalingClient(clientConfig(fake())));
 
 describe("network load balancers", () => {
   it("provision → active, listener → target health initial → healthy, and guard deletion", async () => {
-    fake().setLatencyScale(0.002);
     const net = await network(ec2());
+    fake().setLatencyScale(1);
     const lb = await elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internal", Subnets: net.privateSubnets, Tags: [{ Key: "kx:cluster", Value: "a" }] }));
     const l = lb.LoadBalancers![0];
     expect(l).toMatchObject({ LoadBalancerName: "kx-a-api", Type: "network", Scheme: "internal", VpcId: net.vpcId, State: { Code: "provisioning" } });
@@ -52,7 +52,10 @@ describe("network load balancers", () => {
     const same = await elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internal", Subnets: net.privateSubnets, Tags: [{ Key: "kx:cluster", Value: "a" }] }));
     expect(same.LoadBalancers![0].LoadBalancerArn).toBe(l.LoadBalancerArn);
     expect((await failure(elb().send(new CreateLoadBalancerCommand({ Name: "kx-a-api", Type: "network", Scheme: "internet-facing", Subnets: net.publicSubnets })))).name).toBe("DuplicateLoadBalancerNameException");
+    expect((await elb().send(new DescribeLoadBalancersCommand({ Names: ["kx-a-api"] }))).LoadBalancers![0].State!.Code).toBe("provisioning");
+    fake().setLatencyScale(0);
     await until(async () => (await elb().send(new DescribeLoadBalancersCommand({ Names: ["kx-a-api"] }))).LoadBalancers![0].State!.Code === "active");
+    fake().setLatencyScale(1);
     expect((await failure(elb().send(new DescribeLoadBalancersCommand({ Names: ["nope"] })))).name).toBe("LoadBalancerNotFoundException");
 
     const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "kx-a-api", Protocol: "TCP", Port: 6443, VpcId: net.vpcId, TargetType: "ip", HealthCheckProtocol: "HTTPS", HealthCheckPath: "/readyz" }))).TargetGroups![0];
@@ -65,13 +68,17 @@ describe("network load balancers", () => {
     expect((await failure(elb().send(new CreateListenerCommand({ LoadBalancerArn: l.LoadBalancerArn, Protocol: "UDP", Port: 6443, DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] })))).name).toBe("DuplicateListenerException");
     const initial = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
     expect(initial.TargetHealthDescriptions![0].TargetHealth).toMatchObject({ State: "initial", Reason: "Elb.RegistrationInProgress" });
-    await until(async () => (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions!.every((d) => d.TargetHealth!.State === "healthy"));
+    fake().setLatencyScale(0);
+    const healthy = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
+    expect(healthy.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State)).toEqual(["healthy", "healthy"]);
+    fake().setLatencyScale(1);
     expect((await elb().send(new DescribeTargetGroupsCommand({ LoadBalancerArn: l.LoadBalancerArn }))).TargetGroups![0].LoadBalancerArns).toEqual([l.LoadBalancerArn]);
     expect((await elb().send(new DescribeListenersCommand({ LoadBalancerArn: l.LoadBalancerArn }))).Listeners).toHaveLength(1);
 
     await elb().send(new DeregisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.3" }] }));
     const draining = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.3" }] }));
     expect(draining.TargetHealthDescriptions![0].TargetHealth!.State).toBe("draining");
+    fake().setLatencyScale(0);
 
     await elb().send(new AddTagsCommand({ ResourceArns: [l.LoadBalancerArn!, tg.TargetGroupArn!], Tags: [{ Key: "Name", Value: "api" }] }));
     await elb().send(new RemoveTagsCommand({ ResourceArns: [l.LoadBalancerArn!], TagKeys: ["kx:cluster"] }));
@@ -84,6 +91,7 @@ describe("network load balancers", () => {
     expect((await failure(elb().send(new DeleteListenerCommand({ ListenerArn: listener.ListenerArn })))).name).toBe("ListenerNotFoundException");
     await elb().send(new DeleteTargetGroupCommand({ TargetGroupArn: tg.TargetGroupArn }));
     expect((await failure(elb().send(new DescribeTargetGroupsCommand({ TargetGroupArns: [tg.TargetGroupArn!] })))).name).toBe("TargetGroupNotFoundException");
+    await elb().send(new DeleteLoadBalancerCommand({ LoadBalancerArn: l.LoadBalancerArn }));
     await elb().send(new DeleteLoadBalancerCommand({ LoadBalancerArn: l.LoadBalancerArn }));
     expect((await elb().send(new DescribeLoadBalancersCommand({}))).LoadBalancers).toEqual([]);
     await until(async () => {

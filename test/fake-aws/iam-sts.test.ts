@@ -74,6 +74,17 @@ describe("IAM roles", () => {
   });
 });
 
+describe("IAM listing", () => {
+  it("pages ListRoles with Marker and IsTruncated", async () => {
+    for (let i = 0; i < 5; i++) await iam().send(new CreateRoleCommand({ RoleName: `r${i}`, AssumeRolePolicyDocument: trust }));
+    const p1 = await iam().send(new ListRolesCommand({ MaxItems: 3 }));
+    expect(p1).toMatchObject({ IsTruncated: true });
+    const p2 = await iam().send(new ListRolesCommand({ MaxItems: 3, Marker: p1.Marker }));
+    expect(p2.IsTruncated).toBe(false);
+    expect([...p1.Roles!, ...p2.Roles!].map((r) => r.RoleName)).toEqual(["r0", "r1", "r2", "r3", "r4"]);
+  });
+});
+
 describe("IAM instance profiles", () => {
   it("holds one role, blocks deletes while linked, and carries tags", async () => {
     await iam().send(new CreateRoleCommand({ RoleName: "node", AssumeRolePolicyDocument: trust }));

@@ -40,8 +40,8 @@ const r53 = () => (r53c ??= new Route53Client(clientConfig(fake())));
 
 describe("RDS", () => {
   it("subnet groups need two zones; instances go creating → available with an endpoint, then deleting → gone", async () => {
-    fake().setLatencyScale(0.0005);
     const net = await network(ec2());
+    fake().setLatencyScale(1);
     expect((await failure(rds().send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: "one", DBSubnetGroupDescription: "d", SubnetIds: [net.privateSubnets[0]] })))).name).toBe("DBSubnetGroupDoesNotCoverEnoughAZs");
     const g = await rds().send(new CreateDBSubnetGroupCommand({ DBSubnetGroupName: "kx-a-db", DBSubnetGroupDescription: "kx", SubnetIds: net.privateSubnets.slice(0, 2), Tags: [{ Key: "kx:cluster", Value: "a" }] }));
     expect(g.DBSubnetGroup).toMatchObject({ DBSubnetGroupName: "kx-a-db", VpcId: net.vpcId, SubnetGroupStatus: "Complete" });
@@ -70,6 +70,8 @@ describe("RDS", () => {
     expect(created.DBInstance!.Endpoint).toBeUndefined();
     expect(created.DBInstance!.VpcSecurityGroups).toEqual([{ VpcSecurityGroupId: net.sgId, Status: "active" }]);
     expect((await failure(rds().send(new CreateDBInstanceCommand({ DBInstanceIdentifier: "kx-a-db", DBInstanceClass: "db.t4g.micro", Engine: "postgres", MasterUsername: "kx", MasterUserPassword: "correct-horse", DBSubnetGroupName: "kx-a-db" })))).name).toBe("DBInstanceAlreadyExistsFault");
+    expect((await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "kx-a-db" }))).DBInstances![0].DBInstanceStatus).toBe("creating");
+    fake().setLatencyScale(0);
     const available = await until(async () => {
       const d = await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "kx-a-db" }));
       return d.DBInstances![0].DBInstanceStatus === "available" && d.DBInstances![0];
@@ -79,15 +81,21 @@ describe("RDS", () => {
     expect(available.TagList).toEqual([{ Key: "kx:cluster", Value: "a" }]);
     await rds().send(new AddTagsToResourceCommand({ ResourceName: available.DBInstanceArn, Tags: [{ Key: "Name", Value: "db" }] }));
     expect((await rds().send(new ListTagsForResourceCommand({ ResourceName: available.DBInstanceArn }))).TagList).toHaveLength(2);
+    fake().setLatencyScale(1);
     const reset = await rds().send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: "kx-a-db", MasterUserPassword: "another-horse", ApplyImmediately: true }));
     expect(reset.DBInstance!.DBInstanceStatus).toBe("resetting-master-credentials");
+    expect((await failure(rds().send(new ModifyDBInstanceCommand({ DBInstanceIdentifier: "kx-a-db", AllocatedStorage: 50 })))).name).toBe("InvalidDBInstanceStateFault");
+    fake().setLatencyScale(0);
     await until(async () => (await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "kx-a-db" }))).DBInstances![0].DBInstanceStatus === "available");
 
     expect((await failure(rds().send(new DeleteDBSubnetGroupCommand({ DBSubnetGroupName: "kx-a-db" })))).name).toBe("InvalidDBSubnetGroupStateFault");
     expect((await failure(ec2().send(new DeleteSubnetCommand({ SubnetId: net.privateSubnets[0] })))).name).toBe("DependencyViolation");
     expect((await failure(rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "kx-a-db" })))).name).toBe("InvalidParameterCombination");
+    fake().setLatencyScale(1);
     const deleting = await rds().send(new DeleteDBInstanceCommand({ DBInstanceIdentifier: "kx-a-db", SkipFinalSnapshot: true }));
     expect(deleting.DBInstance!.DBInstanceStatus).toBe("deleting");
+    expect((await rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "kx-a-db" }))).DBInstances![0].DBInstanceStatus).toBe("deleting");
+    fake().setLatencyScale(0);
     const gone = await until(() => rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: "kx-a-db" })).then(() => undefined, (e: Error) => e));
     expect(gone.name).toBe("DBInstanceNotFoundFault");
     await rds().send(new DeleteDBSubnetGroupCommand({ DBSubnetGroupName: "kx-a-db" }));
@@ -102,13 +110,15 @@ const record = (Action: "CREATE" | "UPSERT" | "DELETE", Name: string, Type: "A" 
 
 describe("Route53", () => {
   it("creates private zones, refuses a reused caller reference, lists by name and deletes only empty zones", async () => {
-    fake().setLatencyScale(0.001);
+    fake().setLatencyScale(1);
     const vpcId = (await ec2().send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }))).Vpc!.VpcId!;
     const z = await r53().send(new CreateHostedZoneCommand({ Name: "a.kx.internal", CallerReference: "kx-a-zone", HostedZoneConfig: { PrivateZone: true, Comment: "kx" }, VPC: { VPCRegion: "eu-west-1", VPCId: vpcId } }));
     expect(z.HostedZone).toMatchObject({ Name: "a.kx.internal.", Config: { PrivateZone: true, Comment: "kx" }, ResourceRecordSetCount: 2 });
     expect(z.HostedZone!.Id).toMatch(/^\/hostedzone\/Z[A-Z0-9]+$/);
     expect(z.ChangeInfo!.Status).toBe("PENDING");
     expect(z.Location).toContain(z.HostedZone!.Id!.split("/")[2]);
+    expect((await r53().send(new GetChangeCommand({ Id: z.ChangeInfo!.Id }))).ChangeInfo!.Status).toBe("PENDING");
+    fake().setLatencyScale(0);
     await until(async () => (await r53().send(new GetChangeCommand({ Id: z.ChangeInfo!.Id }))).ChangeInfo!.Status === "INSYNC");
     const reused = await failure(r53().send(new CreateHostedZoneCommand({ Name: "a.kx.internal", CallerReference: "kx-a-zone", VPC: { VPCRegion: "eu-west-1", VPCId: vpcId } })));
     expect(reused.name).toBe("HostedZoneAlreadyExists");

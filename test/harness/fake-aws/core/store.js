@@ -6,10 +6,12 @@
  * timers and a paused test sees a frozen world.
  */
 
-/** @typedef {{ at: number, seq: number, fn: () => void }} Transition */
+/** @typedef {{ since: number, ms: number, scaleAt: number, floorMs: number, seq: number, fn: () => void }} Transition */
 
 export class Store {
-  constructor() {
+  /** @param {() => number} scale the latency scale, read whenever a due time is needed */
+  constructor(scale = () => 1) {
+    this.scale = scale;
     /** @type {Map<string, Map<string, any>>} */
     this.tables = new Map();
     /** @type {Map<string, Map<string, string>>} */
@@ -74,9 +76,20 @@ export class Store {
     return [...(this.tagMap.get(key) ?? new Map())].map(([Key, Value]) => ({ Key, Value }));
   }
 
-  /** Run `fn` once `ms` milliseconds have passed (at the first request after that). @param {number} ms @param {() => void} fn */
-  after(ms, fn) {
-    this.queue.push({ at: Date.now() + Math.max(0, ms), seq: this.seq++, fn });
+  /**
+   * Run `fn` once `ms` (realistic milliseconds, times the latency scale at the time of
+   * checking, never less than `floorMs`) have passed — at the first request after that.
+   * The scale used is the lower of the one at scheduling and the current one: lowering it
+   * fast-forwards what is pending, raising it never makes a pending change wait longer.
+   * @param {number} ms @param {() => void} fn @param {number} [floorMs]
+   */
+  after(ms, fn, floorMs = 0) {
+    this.queue.push({ since: Date.now(), ms: Math.max(0, ms), scaleAt: this.scale(), floorMs, seq: this.seq++, fn });
+  }
+
+  /** @param {Transition} q */
+  dueAt(q) {
+    return q.since + Math.max(q.ms * Math.min(q.scaleAt, this.scale()), q.floorMs);
   }
 
   /**
@@ -91,9 +104,9 @@ export class Store {
       let best = -1;
       for (let i = 0; i < this.queue.length; i++) {
         const q = this.queue[i];
-        if (q.at > now || q.seq >= horizon) continue;
+        if (this.dueAt(q) > now || q.seq >= horizon) continue;
         const b = this.queue[best];
-        if (best < 0 || q.at < b.at || (q.at === b.at && q.seq < b.seq)) best = i;
+        if (best < 0 || this.dueAt(q) < this.dueAt(b) || (this.dueAt(q) === this.dueAt(b) && q.seq < b.seq)) best = i;
       }
       if (best < 0) return;
       const [due] = this.queue.splice(best, 1);

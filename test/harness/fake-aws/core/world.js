@@ -43,7 +43,7 @@ export class World {
     this.region = opts.region ?? "eu-west-1";
     this.defaultAccount = opts.account ?? "000000000000";
     this.latencyScale = opts.latencyScale ?? 0;
-    this.store = new Store();
+    this.store = new Store(() => this.latencyScale);
     this.faults = new Faults();
     /** @type {TestHost[]} */
     this.hosts = opts.hosts ?? [];
@@ -68,12 +68,19 @@ export class World {
     return DELAYS[name] * 1000 * this.latencyScale;
   }
 
+  /** Run `fn` after the modelled delay `name` (scaled when checked). @param {keyof typeof DELAYS} name @param {() => void} fn */
+  after(name, fn) {
+    this.store.after(DELAYS[name] * 1000, fn);
+  }
+
   /**
-   * How long a finished resource stays listed (terminated instances, deleted NAT
-   * gateways). Never under LINGER_FLOOR_MS, even unscaled, so callers always meet them.
+   * Run `fn` once a finished resource (terminated instance, deleted NAT gateway) has
+   * stayed listed its while: an hour × scale, never under LINGER_FLOOR_MS, so callers
+   * always meet such resources.
+   * @param {() => void} fn
    */
-  linger() {
-    return Math.max(this.delay("terminatedVisible"), LINGER_FLOOR_MS);
+  afterLinger(fn) {
+    this.store.after(DELAYS.terminatedVisible * 1000, fn, LINGER_FLOOR_MS);
   }
 
   /** @param {string} service @param {string} resource */

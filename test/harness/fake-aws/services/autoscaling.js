@@ -119,14 +119,17 @@ function reconcile(world) {
       if (!g.instanceIds.length) world.store.remove("asg", g.name);
       continue;
     }
-    if (active.length < g.desired && Date.now() >= g.retryAt) {
+    if (active.length < g.desired && !g.backingOff) {
       for (let n = active.length; n < g.desired; n++) {
         try {
           launchOne(world, g);
         } catch (e) {
           const err = /** @type {AwsError} */ (e);
           activity(world, g, "Launching a new EC2 instance.  Status Reason: " + err.message, "Failed", `${err.code ?? "Error"}: ${err.message}`);
-          g.retryAt = Date.now() + RETRY_MS * world.latencyScale;
+          g.backingOff = true;
+          world.store.after(RETRY_MS, () => {
+            g.backingOff = false;
+          });
           break;
         }
       }
@@ -235,7 +238,7 @@ export const service = {
         tags: /** @type {any[]} */ ([]),
         instanceIds: /** @type {string[]} */ ([]),
         activities: /** @type {any[]} */ ([]),
-        retryAt: 0,
+        backingOff: false,
         deleted: false,
       });
       upsertTags(g, decodeAsgTags(p.Tags));

@@ -119,10 +119,24 @@ export function registerTargets(world, tgArn, targets) {
     }
     const port = t.Port ?? tg.port;
     const existing = tg.targets.find((/** @type {any} */ x) => x.id === t.Id && x.port === port);
-    if (existing && !existing.drainingSince) continue;
+    if (existing && !existing.draining) continue;
     tg.targets = tg.targets.filter((/** @type {any} */ x) => !(x.id === t.Id && x.port === port));
-    tg.targets.push({ id: t.Id, port, registeredAt: Date.now(), drainingSince: undefined });
+    const target = { id: t.Id, port, healthy: false, draining: false };
+    tg.targets.push(target);
+    if (loadBalancersOf(world, tg).length) startHealthChecks(world, tg, target);
   }
+}
+
+/**
+ * A target in a group that receives traffic passes its health checks after a while.
+ * @param {World} world @param {any} tg @param {any} target
+ */
+function startHealthChecks(world, tg, target) {
+  target.healthy = false;
+  const epoch = (target.epoch = (target.epoch ?? 0) + 1);
+  world.after("targetHealthy", () => {
+    if (target.epoch === epoch && !target.draining) target.healthy = true;
+  });
 }
 
 /** @param {World} world @param {string} tgArn @param {{ Id: string, Port?: number }[]} targets */
@@ -132,31 +146,25 @@ export function deregisterTargets(world, tgArn, targets) {
     const port = t.Port ?? tg.port;
     const x = tg.targets.find((/** @type {any} */ y) => y.id === t.Id && y.port === port);
     if (!x) throw new AwsError("InvalidTarget", `The following targets are not registered in target group: '${t.Id}'`);
-    if (!x.drainingSince) x.drainingSince = Date.now();
+    if (x.draining) continue;
+    x.draining = true;
+    world.after("targetDrain", () => {
+      tg.targets = tg.targets.filter((/** @type {any} */ y) => y !== x);
+    });
   }
 }
 
 /** @param {World} world @param {any} tg @param {any} t */
 function targetHealth(world, tg, t) {
-  if (t.drainingSince) return { State: "draining", Reason: "Target.DeregistrationInProgress", Description: "Target deregistration is in progress" };
+  if (t.draining) return { State: "draining", Reason: "Target.DeregistrationInProgress", Description: "Target deregistration is in progress" };
   const lbs = loadBalancersOf(world, tg);
   if (!lbs.length) return { State: "unused", Reason: "Target.NotInUse", Description: "Target group is not configured to receive traffic from the load balancer" };
   if (tg.targetType === "instance") {
     const inst = world.store.get("instance", t.id);
     if (!inst || inst.state !== "running") return { State: "unhealthy", Reason: "Target.FailedHealthChecks", Description: "Health checks failed" };
   }
-  const inUseSince = Math.max(t.registeredAt, ...world.store.list("listener").filter((l) => l.targetGroupArns.includes(tg.id)).map((l) => l.createdAt));
-  const override = world.store.get("targetHealthOverride", `${tg.id}|${t.id}`);
-  if (override) return override.health;
-  if (Date.now() - inUseSince < world.delay("targetHealthy")) return { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" };
+  if (!t.healthy) return { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" };
   return { State: "healthy" };
-}
-
-/** Drop targets whose deregistration delay has passed. @param {World} world */
-function sweepDrained(world) {
-  for (const tg of world.store.list("tg")) {
-    tg.targets = tg.targets.filter((/** @type {any} */ t) => !t.drainingSince || Date.now() - t.drainingSince < world.delay("targetDrain"));
-  }
 }
 
 /** The resource an ARN tags, by its type. @param {World} world @param {string} arn */
@@ -177,7 +185,6 @@ export const service = {
   signingName: "elasticloadbalancing",
   protocol: "query",
   xmlns: "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
-  onTick: sweepDrained,
   actions: {
     CreateLoadBalancer(p, { world }) {
       const name = requiredParam(p.Name, "Name");
@@ -228,7 +235,7 @@ export const service = {
         attributes: /** @type {Record<string, string>} */ ({ "load_balancing.cross_zone.enabled": "false", "deletion_protection.enabled": "false" }),
       });
       world.store.addTags(arn, memberTags(p.Tags));
-      world.store.after(world.delay("loadBalancerActive"), () => {
+      world.after("loadBalancerActive", () => {
         if (lb.state === "provisioning") lb.state = "active";
       });
       return { LoadBalancers: [renderLb(world, lb)] };
@@ -257,7 +264,7 @@ export const service = {
       if (lb.attributes["deletion_protection.enabled"] === "true") throw new AwsError("OperationNotPermitted", `Load balancer '${arn}' cannot be deleted because deletion protection is enabled`);
       for (const l of world.store.list("listener").filter((x) => x.loadBalancerArn === arn)) world.store.remove("listener", l.id);
       world.store.remove("lb", arn);
-      world.store.after(world.delay("loadBalancerEnisGone"), () => {
+      world.after("loadBalancerEnisGone", () => {
         for (const e of lb.enis) world.store.remove("eni", e);
       });
       return undefined;
@@ -405,7 +412,9 @@ export const service = {
         throw new AwsError("DuplicateListener", "A listener already exists on this port for this load balancer");
       }
       const arn = lb.id.replace(":loadbalancer/", ":listener/") + `/${hex(8)}`;
-      const l = world.store.put("listener", arn, { id: arn, loadBalancerArn: lb.id, port, protocol, targetGroupArns: tgArns, createdAt: Date.now() });
+      const unusedBefore = tgArns.map((a) => world.store.get("tg", a)).filter((tg) => !loadBalancersOf(world, tg).length);
+      const l = world.store.put("listener", arn, { id: arn, loadBalancerArn: lb.id, port, protocol, targetGroupArns: tgArns });
+      for (const tg of unusedBefore) for (const t of tg.targets) if (!t.draining) startHealthChecks(world, tg, t);
       world.store.addTags(arn, memberTags(p.Tags));
       return { Listeners: [renderListener(l)] };
     },

@@ -238,6 +238,7 @@ export const service = {
         profileId: upperId("AIPA", 17),
         createDate: new Date(),
         createdAt: Date.now(),
+        scaleAtCreate: world.latencyScale,
         roles: /** @type {string[]} */ ([]),
       });
       world.store.addTags(arn, memberTags(p.Tags));

@@ -203,7 +203,7 @@ export const service = {
         eniId: eni.id,
       });
       world.store.addTags(arn, rdsTags(p.Tags));
-      world.store.after(world.delay("rdsAvailable"), () => {
+      world.after("rdsAvailable", () => {
         if (inst.status === "creating") inst.status = "available";
       });
       return { DBInstance: renderInstance(world, inst) };
@@ -228,7 +228,7 @@ export const service = {
       if (p.BackupRetentionPeriod !== undefined) inst.backupRetention = Number(p.BackupRetentionPeriod);
       if (p.MasterUserPassword !== undefined || resizing) {
         inst.status = p.MasterUserPassword !== undefined && !resizing ? "resetting-master-credentials" : "modifying";
-        world.store.after(world.delay("rdsModify"), () => {
+        world.after("rdsModify", () => {
           if (inst.status !== "deleting") inst.status = "available";
         });
       }
@@ -243,7 +243,7 @@ export const service = {
         throw new AwsError("InvalidParameterCombination", "FinalDBSnapshotIdentifier is required unless SkipFinalSnapshot is specified.");
       }
       inst.status = "deleting";
-      world.store.after(world.delay("rdsDeleted"), () => {
+      world.after("rdsDeleted", () => {
         world.store.remove("eni", inst.eniId);
         world.store.remove("dbInstance", inst.name);
       });

@@ -47,7 +47,7 @@ function getZone(world, id) {
 function newChange(world) {
   const id = upperId("C", 20);
   const change = world.store.put("change", id, { id, status: "PENDING", submittedAt: new Date() });
-  world.store.after(world.delay("route53Insync"), () => {
+  world.after("route53Insync", () => {
     change.status = "INSYNC";
   });
   return change;

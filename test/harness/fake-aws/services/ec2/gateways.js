@@ -206,7 +206,7 @@ export const actions = {
         clientToken: p.ClientToken,
       });
       tagOnCreate(world, natId, p, "natgateway");
-      world.store.after(world.delay("natAvailable"), () => {
+      world.after("natAvailable", () => {
         if (nat.state === "pending") nat.state = "available";
       });
       return natId;
@@ -238,13 +238,13 @@ export const actions = {
     if (!nat) throw new AwsError("NatGatewayNotFound", `The Nat Gateway ${id} was not found`);
     if (nat.state === "deleted" || nat.state === "deleting") return { natGatewayId: id };
     nat.state = "deleting";
-    world.store.after(world.delay("natDeleted"), () => {
+    world.after("natDeleted", () => {
       nat.state = "deleted";
       nat.deleteTime = new Date();
       world.store.remove("eni", nat.eniId);
       const eip = world.store.get("eip", nat.allocationId);
       if (eip) Object.assign(eip, { associationId: undefined, networkInterfaceId: undefined, privateIp: undefined });
-      world.store.after(world.linger(), () => world.store.remove("nat", id));
+      world.afterLinger(() => world.store.remove("nat", id));
     });
     return { natGatewayId: id };
   },

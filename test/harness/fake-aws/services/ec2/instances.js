@@ -11,6 +11,7 @@ import { instanceType } from "./catalogue.js";
 import { findTemplate, templateVersion } from "./launch-templates.js";
 import { decodeLaunchSpec, mergeSpecs } from "./launch-spec.js";
 import { consoleText, generatedHostKey } from "./console.js";
+import { DELAYS } from "../../core/world.js";
 
 /**
  * Instances. A launched instance takes the next free test host (its address becomes the
@@ -42,7 +43,7 @@ function instanceProfile(world, spec) {
   const name = spec.Name ?? spec.Arn?.split("/").pop();
   const profile = name ? world.store.get("instanceProfile", name) : undefined;
   const param = spec.Name ? "iamInstanceProfile.name" : "iamInstanceProfile.arn";
-  const young = profile && Date.now() - profile.createdAt < world.delay("iamPropagation");
+  const young = profile && Date.now() - profile.createdAt < Math.min(profile.scaleAtCreate, world.latencyScale) * DELAYS.iamPropagation * 1000;
   if (!profile || young || (spec.Arn && profile.arn !== spec.Arn)) {
     throw new AwsError("InvalidParameterValue", `Value (${spec.Name ?? spec.Arn}) for parameter ${param} is invalid. Invalid IAM Instance Profile ${spec.Name ? "name" : "ARN"}`);
   }
@@ -139,10 +140,10 @@ export function launch(world, spec, opts) {
     });
     world.store.addTags(id, instanceTags);
     for (const v of inst.volumes) world.store.addTags(v.volumeId, tagsFor("volume"));
-    world.store.after(world.delay("instanceRunning"), () => {
+    world.after("instanceRunning", () => {
       if (inst.state !== "pending") return;
       inst.state = "running";
-      world.store.after(world.delay("consoleOutput"), () => {
+      world.after("consoleOutput", () => {
         if (inst.state === "running") inst.consoleReady = true;
       });
     });
@@ -157,12 +158,12 @@ export function terminate(world, inst) {
   if (inst.state === "terminated" || inst.state === "shutting-down") return previous;
   inst.state = "shutting-down";
   inst.stateReason = { code: "Client.UserInitiatedShutdown", message: "Client.UserInitiatedShutdown: User initiated shutdown" };
-  world.store.after(world.delay("instanceShutdown"), () => {
+  world.after("instanceShutdown", () => {
     inst.state = "terminated";
     inst.publicIp = undefined;
     inst.consoleReady = false;
     world.store.remove("eni", inst.eniId);
-    world.store.after(world.linger(), () => world.store.remove("instance", inst.id));
+    world.afterLinger(() => world.store.remove("instance", inst.id));
   });
   return previous;
 }

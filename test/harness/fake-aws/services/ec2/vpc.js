@@ -114,7 +114,7 @@ export const actions = {
     tagOnCreate(world, id, p, "vpc");
     createDefaultSecurityGroup(world, id);
     createMainRouteTable(world, vpc);
-    world.store.after(world.delay("vpc"), () => {
+    world.after("vpc", () => {
       if (world.store.get("vpc", id)) vpc.state = "available";
     });
     return { vpc: renderVpc(world, vpc) };
@@ -193,7 +193,7 @@ export const actions = {
     const id = ec2Id("subnet");
     const subnet = world.store.put("subnet", id, { id, vpcId: vpc.id, cidrBlock: cidr, availabilityZone: az, state: "pending", mapPublicIpOnLaunch: false });
     tagOnCreate(world, id, p, "subnet");
-    world.store.after(world.delay("subnet"), () => {
+    world.after("subnet", () => {
       subnet.state = "available";
     });
     return { subnet: renderSubnet(world, subnet) };
