@@ -147,6 +147,17 @@ describe("kx destroy", () => {
     await addBystanders(ctx);
     const vpcId = ctx.outputs("network/vpc")!.vpcId as string;
 
+    // Before destroying: nothing of the cluster is public but the bastion and the load balancers.
+    const ec2sdk = await import("@aws-sdk/client-ec2");
+    const reservations = (await (await ctx.aws.ec2()).send(
+      new ec2sdk.DescribeInstancesCommand({ Filters: [{ Name: "vpc-id", Values: [vpcId] }, { Name: "instance-state-name", Values: ["running"] }] }),
+    )).Reservations!;
+    const publicOnes = reservations.flatMap((r) => r.Instances!).filter((i) => i.PublicIpAddress).map((i) => i.Tags?.find((t) => t.Key === "Name")?.Value);
+    expect(publicOnes).toEqual(["lab-bastion"]);
+    const elbsdk = await import("@aws-sdk/client-elastic-load-balancing-v2");
+    const lbs = (await (await ctx.aws.elbv2()).send(new elbsdk.DescribeLoadBalancersCommand({}))).LoadBalancers!.filter((l) => l.VpcId === vpcId);
+    expect(lbs.find((l) => l.LoadBalancerArn === ctx.outputs("edge/api-lb")!.loadBalancerArn)?.Scheme).toBe("internal");
+
     const writesBefore = fake.counts().writes;
     const plan = await destroyPlan(ctx);
     expect(fake.counts().writes).toBe(writesBefore);
@@ -207,6 +218,17 @@ describe("kx destroy", () => {
     expect(again.deleted).toEqual([]);
     expect(fake.counts().writes).toBe(writes);
     expect((await destroyPlan(ctx)).total).toBe(0);
+  });
+
+  it("finishes with 25% of calls throttled", async () => {
+    const ctx = await createCluster();
+    const vpcId = ctx.outputs("network/vpc")!.vpcId as string;
+    fake.setFaults({ throttleRate: 0.25, seed: 11 });
+    await destroyCluster(ctx, { rdsFinalSnapshot: false });
+    const throttled = fake.calls().filter((c: { error?: string }) => c.error && /Throttl|RequestLimitExceeded/.test(c.error));
+    fake.setFaults({});
+    expect(throttled.length).toBeGreaterThan(10);
+    expect(leftovers([vpcId])).toEqual([]);
   });
 
   it("finds everything by tags alone when the state is gone", async () => {
