@@ -94,9 +94,11 @@ export function dnsStep(dns: DnsConfig): Step<KxContext> {
       const record = apiRecord(ctx, dns);
       if (!record) return [];
       const changes: Change[] = [];
-      if ((await staleRecords(ctx.aws, zone.Id!, [record])).length > 0) changes.push({ action: "update", target: `record ${fqdn}`, detail: "→ API load balancer" });
-      if (dns.publicZoneId && (await staleRecords(ctx.aws, dns.publicZoneId, [record])).length > 0) {
-        changes.push({ action: "update", target: `record ${fqdn} in public zone ${dns.publicZoneId}`, detail: "→ API load balancer" });
+      const zones: [string, string][] = [[bareZoneId(zone.Id!), ""], ...(dns.publicZoneId ? [[dns.publicZoneId, ` in public zone ${dns.publicZoneId}`] as [string, string]] : [])];
+      for (const [zoneId, where] of zones) {
+        for (const stale of await staleRecords(ctx.aws, zoneId, [record])) {
+          changes.push({ action: stale.exists ? "update" : "create", target: `record ${fqdn}${where}`, detail: "→ API load balancer" });
+        }
       }
       return changes;
     },

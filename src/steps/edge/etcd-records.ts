@@ -35,7 +35,9 @@ export function etcdRecordsStep(config: ClusterConfig, zoneName: string): Step<K
         (await findPrivateZone(ctx.aws, ctx.cluster, zoneName, maybeString(ctx, "network/vpc", "vpcId")).then((z) => z && bareZoneId(z.Id!)));
       if (!zoneId) return changesFor(allNames, "create");
       const records = wanted(ctx);
-      if (records) return changesFor((await staleRecords(ctx.aws, zoneId, records)).map((r) => r.name), "update");
+      if (records) {
+        return (await staleRecords(ctx.aws, zoneId, records)).map((r) => ({ action: r.exists ? ("update" as const) : ("create" as const), target: `record ${r.name}` }));
+      }
       // The members' addresses are not known yet (state lost, planning ahead): records that
       // exist are taken as current; apply compares them with the addresses once it has them.
       const missing = await missingRecords(ctx.aws, zoneId, allNames);

@@ -51,12 +51,13 @@ async function current(aws: AwsClients, zoneId: string, want: ResourceRecordSet)
   return first && absolute(first.Name ?? "") === want.Name && first.Type === want.Type ? first : undefined;
 }
 
-/** The records that differ from what the zone holds. */
-export async function staleRecords(aws: AwsClients, zoneId: string, records: readonly WantedRecord[]): Promise<WantedRecord[]> {
-  const stale: WantedRecord[] = [];
+/** The records that differ from what the zone holds, each with whether it exists at all. */
+export async function staleRecords(aws: AwsClients, zoneId: string, records: readonly WantedRecord[]): Promise<(WantedRecord & { exists: boolean })[]> {
+  const stale: (WantedRecord & { exists: boolean })[] = [];
   for (const record of records) {
     const want = toRecordSet(record);
-    if (!matches(await current(aws, zoneId, want), want)) stale.push(record);
+    const have = await current(aws, zoneId, want);
+    if (!matches(have, want)) stale.push({ ...record, exists: have !== undefined });
   }
   return stale;
 }
@@ -79,7 +80,7 @@ export async function upsertRecords(aws: AwsClients, zoneId: string, records: re
     route53.send(
       new sdk.ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
-        ChangeBatch: { Comment: comment, Changes: stale.map((r) => ({ Action: "UPSERT", ResourceRecordSet: toRecordSet(r) })) },
+        ChangeBatch: { Comment: comment, Changes: stale.map((r) => ({ Action: "UPSERT" as const, ResourceRecordSet: toRecordSet(r) })) },
       }),
     ),
   );

@@ -2,7 +2,7 @@
  * The edge steps against the fake: the API NLB (IP targets, TCP health checks, scheme),
  * the private zone and its records, the bastion, and that a second run writes nothing.
  */
-import { CreateHostedZoneCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-route-53";
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-route-53";
 import {
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
@@ -118,6 +118,31 @@ describe("DNS", () => {
       const record = records.find((r) => r.Name === `${p.name}.lab.example.com.`);
       expect(record).toMatchObject({ Type: "A", ResourceRecords: [{ Value: ctx.outputs(p.stepId)!.privateIp }] });
     }
+  });
+
+  it("plans a missing member record as a create and a changed one as an update", async () => {
+    const ctx = await created();
+    const step = edgeSteps(config).find((s) => s.id === "edge/etcd-records")!;
+    const route53 = await ctx.aws.route53();
+    const zoneId = ctx.outputs("edge/dns")!.hostedZoneId as string;
+    const set = (name: string, value: string) => ({ Name: name, Type: "A" as const, TTL: 300, ResourceRecords: [{ Value: value }] });
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            { Action: "DELETE", ResourceRecordSet: set("etcd-a.lab.example.com", ctx.outputs("machines/etcd:eu-west-1a")!.privateIp as string) },
+            { Action: "UPSERT", ResourceRecordSet: set("etcd-b.lab.example.com", "10.9.9.9") },
+          ],
+        },
+      }),
+    );
+    expect(await step.plan(ctx)).toEqual([
+      { action: "create", target: "record etcd-a.lab.example.com" },
+      { action: "update", target: "record etcd-b.lab.example.com" },
+    ]);
+    await step.apply(ctx, []);
+    expect(await step.plan(ctx)).toEqual([]);
   });
 
   it("also publishes the API name in the public zone, with an internet-facing NLB in the public subnets", async () => {
