@@ -16,7 +16,7 @@ import { API_ENDPOINT_STEP, apiEndpointStep } from "./api-endpoint.js";
 import { INIT_STEP, controlPlaneInitStep } from "./control-plane-init.js";
 import { CONTROL_PLANE_JOIN_STEP, WORKERS_STEP, controlPlaneJoinStep, joinHosts, workersJoinStep } from "./join-steps.js";
 import { JOIN_INFO_STEP, joinInfoStep } from "./join-info-step.js";
-import { createJoinToken, publishJoinInfo } from "./join-token.js";
+import { clusterCaHash, createJoinToken, publishJoinInfo } from "./join-token.js";
 import { API_LB_STEP, ETCD_CLUSTER_STEP, clusterSettings, controlPlaneHosts } from "./settings.js";
 import { TOKEN_REFRESH_STEP, tokenRefreshTimerStep } from "./token-refresh-timer.js";
 
@@ -66,6 +66,6 @@ export async function refreshJoinToken(ctx: KxContext): Promise<Secret> {
   const settings = await clusterSettings(ctx);
   const session = await ctx.ssh.session((await controlPlaneHosts(ctx))[0]!.ssh);
   const token = await createJoinToken(ctx, session);
-  await publishJoinInfo(ctx, settings.controlPlaneEndpoint);
+  await publishJoinInfo(ctx, settings.controlPlaneEndpoint, await clusterCaHash(ctx));
   return token;
 }

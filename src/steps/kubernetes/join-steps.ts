@@ -37,6 +37,11 @@ function joinStep(id: string, title: string, needs: string[], role: JoinRole): S
     id,
     title,
     needs,
+    // Hosts added to the config must be joined by the next run, even after this step finished.
+    inputs: (ctx) =>
+      (ctx.config.hosts ?? [])
+        .filter((h) => h.roles.includes(role))
+        .map((h) => ({ name: h.name, address: h.privateAddress ?? h.address })),
     async plan(ctx) {
       let hosts: NodeHost[];
       try {

@@ -59,30 +59,18 @@ export async function ensureJoinToken(ctx: KxContext, session: SshSession, minRe
   return createJoinToken(ctx, session);
 }
 
-/** Whether join/* holds a token valid for `minRemainingHours` and the current endpoint and CA hash. */
-export async function joinInfoCurrent(ctx: KxContext, session: SshSession, endpoint: string, minRemainingHours: number): Promise<boolean> {
-  const [e, h, t, ca] = await Promise.all([
-    ctx.secrets.get(JOIN_SECRETS.endpoint),
-    ctx.secrets.get(JOIN_SECRETS.caHash),
-    ctx.secrets.get(JOIN_SECRETS.token),
-    ctx.secrets.get("pki/ca.crt"),
-  ]);
-  if (!e || !h || !t || !ca) return false;
-  if (e.reveal() !== endpoint || h.reveal() !== caCertHash(ca.reveal())) return false;
-  const expiry = await tokenExpiry(session, t);
-  return expiry !== undefined && expiry.getTime() - Date.now() > minRemainingHours * HOUR;
-}
-
-/** join/endpoint and join/ca-hash, written only when they changed. */
-export async function publishJoinInfo(ctx: KxContext, endpoint: string): Promise<string> {
+/**
+ * The CA hash nodes pin, from pki/ca.crt. join/endpoint and join/ca-hash are written but
+ * never read back by kx: whatever kx reads from the secret store is registered as a
+ * secret and masked everywhere, and these two are not secret (they appear in outputs).
+ */
+export async function clusterCaHash(ctx: KxContext): Promise<string> {
   const ca = await ctx.secrets.get("pki/ca.crt");
   if (!ca) throw new KxError("pki/ca.crt is missing from the secret store");
-  const hash = caCertHash(ca.reveal());
-  for (const [name, value] of [
-    [JOIN_SECRETS.endpoint, endpoint],
-    [JOIN_SECRETS.caHash, hash],
-  ] as const) {
-    if ((await ctx.secrets.get(name))?.reveal() !== value) await ctx.secrets.put(name, value);
-  }
-  return hash;
+  return caCertHash(ca.reveal());
+}
+
+export async function publishJoinInfo(ctx: KxContext, endpoint: string, caHash: string): Promise<void> {
+  await ctx.secrets.put(JOIN_SECRETS.endpoint, endpoint);
+  await ctx.secrets.put(JOIN_SECRETS.caHash, caHash);
 }

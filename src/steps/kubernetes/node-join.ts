@@ -8,7 +8,7 @@ import type { SshSession } from "../../ssh/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
 import { joinConfiguration, toYaml, type ClusterSettings } from "./kubeadm-config.js";
-import { ensureJoinToken, publishJoinInfo } from "./join-token.js";
+import { clusterCaHash, ensureJoinToken } from "./join-token.js";
 import { KUBELET_CONF, KX_DIR, fileExists, getNode, run } from "./remote.js";
 import { placeSharedCertificates, plannedCertificateFiles } from "./shared-certificates.js";
 import { Secret } from "../../engine/secret.js";
@@ -35,7 +35,7 @@ export async function joinNode(ctx: KxContext, firstMaster: SshSession, host: No
   const session = await ctx.ssh.session(host.ssh);
   if (role === "control-plane") await placeSharedCertificates(ctx, session);
   const token = await ensureJoinToken(ctx, firstMaster, 1);
-  const caCertHash = await publishJoinInfo(ctx, settings.controlPlaneEndpoint);
+  const caCertHash = await clusterCaHash(ctx);
   const config = toYaml([joinConfiguration(settings, host, { apiServerEndpoint: settings.controlPlaneEndpoint, token, caCertHash }, role)], { reveal: true });
   await session.upload(JOIN_CONFIG_PATH, new Secret(config), { mode: 0o600, owner: "root:root" });
   try {
