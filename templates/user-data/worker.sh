@@ -5,6 +5,8 @@
 # with the autoscaling group, possibly before the control plane exists, so it waits for
 # the join parameters. Idempotent: a node that has joined (kubelet.conf) is left alone.
 set -euo pipefail
+# The AMI installs the AWS CLI as a snap; cloud-init's environment may lack /snap/bin.
+export PATH="${PATH}:/snap/bin"
 
 CLUSTER='{{cluster}}'
 REGION='{{region}}'
