@@ -35,26 +35,33 @@ node_name=$(imds local-hostname)
 node_ip=$(imds local-ipv4)
 
 deadline=$(($(date +%s) + WAIT_SECONDS))
-until endpoint=$(join_param endpoint 2>/dev/null) && ca_hash=$(join_param ca-hash 2>/dev/null) \
-  && token=$(join_param token 2>/dev/null); do
-  if [ "$(date +%s)" -ge "${deadline}" ]; then
-    echo "kx: the join parameters /kx/${CLUSTER}/join/* did not appear in SSM within ${WAIT_SECONDS}s" >&2
-    exit 1
-  fi
-  echo "kx: waiting for the control plane to publish /kx/${CLUSTER}/join/*"
-  sleep "${RETRY_SECONDS}"
-done
-
-case "${endpoint}" in
-  *:*) ;;
-  *) endpoint="${endpoint}:6443" ;;
-esac
-
-mkdir -p "${KUBE_DIR}"
 config="${KUBE_DIR}/kx-join.yaml"
-# The file holds the bootstrap token: readable by root only, removed after the join.
+mkdir -p "${KUBE_DIR}"
+# The file holds the bootstrap token: readable by root only, removed when the script ends.
 umask 077
-cat >"${config}" <<YAML
+trap 'rm -f "${config}"' EXIT
+
+give_up() {
+  echo "kx: $1" >&2
+  exit 1
+}
+
+# Reads the join parameters, waiting until the control plane has published them.
+read_join_params() {
+  until endpoint=$(join_param endpoint 2>/dev/null) && ca_hash=$(join_param ca-hash 2>/dev/null) \
+    && token=$(join_param token 2>/dev/null); do
+    [ "$(date +%s)" -lt "${deadline}" ] || give_up "the join parameters /kx/${CLUSTER}/join/* did not appear in SSM within ${WAIT_SECONDS}s"
+    echo "kx: waiting for the control plane to publish /kx/${CLUSTER}/join/*"
+    sleep "${RETRY_SECONDS}"
+  done
+  case "${endpoint}" in
+    *:*) ;;
+    *) endpoint="${endpoint}:6443" ;;
+  esac
+}
+
+write_join_config() {
+  cat >"${config}" <<YAML
 apiVersion: kubeadm.k8s.io/v1beta4
 kind: JoinConfiguration
 discovery:
@@ -72,7 +79,14 @@ nodeRegistration:
   - name: node-ip
     value: "${node_ip}"
 YAML
-trap 'rm -f "${config}"' EXIT
+}
 
-kubeadm join --config "${config}"
+# A join can fail while the API is still coming up or just after the token was renewed:
+# undo what it did, read the parameters again and retry until the deadline.
+until read_join_params && write_join_config && kubeadm join --config "${config}"; do
+  kubeadm reset --force >/dev/null 2>&1 || true
+  [ "$(date +%s)" -lt "${deadline}" ] || give_up "kubeadm join kept failing for ${WAIT_SECONDS}s"
+  echo "kx: kubeadm join failed; retrying in ${RETRY_SECONDS}s"
+  sleep "${RETRY_SECONDS}"
+done
 echo "kx: ${node_name} joined cluster ${CLUSTER}"

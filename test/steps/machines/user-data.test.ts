@@ -55,7 +55,12 @@ cat "$file"`,
   );
   tool(
     "kubeadm",
-    `[ "$1" = join ] && [ "$2" = --config ] || exit 3
+    `if [ "$1" = reset ]; then echo reset >> "${root}/out/resets"; exit 0; fi
+[ "$1" = join ] && [ "$2" = --config ] || exit 3
+if [ -f "${root}/out/fail-joins" ] && [ "$(cat "${root}/out/fail-joins")" -gt 0 ]; then
+  echo $(( $(cat "${root}/out/fail-joins") - 1 )) > "${root}/out/fail-joins"
+  echo "error execution phase preflight: couldn't validate the identity of the API Server" >&2; exit 1
+fi
 cp "$3" "${root}/out/join.yaml"
 stat -c %a "$3" > "${root}/out/join.mode"
 touch "${root}/kube/kubelet.conf"`,
@@ -150,5 +155,22 @@ describe("worker user data", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("the join parameters /kx/lab/join/* did not appear in SSM within 0s");
     expect(existsSync(`${root}/out/join.yaml`)).toBe(false);
+  });
+
+  it("resets and retries a failed join, and gives up at the deadline when it keeps failing", () => {
+    const root = world({ endpoint: "api.lab.example.com:6443", "ca-hash": CA_HASH, token: TOKEN });
+    writeFileSync(`${root}/out/fail-joins`, "1");
+    const once = runScript(root, { KX_JOIN_WAIT_SECONDS: "3600" });
+    expect(once.status).toBe(0);
+    expect(once.stdout).toContain("kubeadm join failed; retrying");
+    expect(readFileSync(`${root}/out/resets`, "utf8").trim().split("\n")).toHaveLength(1);
+    expect(existsSync(`${root}/kube/kubelet.conf`)).toBe(true);
+
+    const stuck = world({ endpoint: "api.lab.example.com:6443", "ca-hash": CA_HASH, token: TOKEN });
+    writeFileSync(`${stuck}/out/fail-joins`, "1000");
+    const never = runScript(stuck, { KX_JOIN_WAIT_SECONDS: "0" });
+    expect(never.status).toBe(1);
+    expect(never.stderr).toContain("kubeadm join kept failing for 0s");
+    expect(existsSync(`${stuck}/kube/kx-join.yaml`)).toBe(false);
   });
 });
