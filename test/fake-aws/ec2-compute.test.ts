@@ -26,6 +26,7 @@ import {
   DescribeLaunchTemplatesCommand,
   DescribeLaunchTemplateVersionsCommand,
   ModifyLaunchTemplateCommand,
+  DeleteNetworkInterfaceCommand,
   DeleteLaunchTemplateCommand,
   DescribeNetworkInterfacesCommand,
   DeleteSubnetCommand,
@@ -199,6 +200,10 @@ describe("instances", () => {
 
     expect((await failure(ec2().send(new DeleteSubnetCommand({ SubnetId: net.privateSubnets[0] })))).name).toBe("DependencyViolation");
     expect((await failure(ec2().send(new DeleteSecurityGroupCommand({ GroupId: net.sgId })))).name).toBe("DependencyViolation");
+    const eni = (await ec2().send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: "attachment.instance-id", Values: [inst.InstanceId!] }] }))).NetworkInterfaces![0];
+    expect(eni).toMatchObject({ PrivateIpAddress: "127.0.1.2", Status: "in-use", InterfaceType: "interface", Attachment: { InstanceId: inst.InstanceId } });
+    expect((await failure(ec2().send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.NetworkInterfaceId! })))).name).toBe("InvalidNetworkInterface.InUse");
+    expect((await failure(ec2().send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: "eni-0123456789abcdef0" })))).name).toBe("InvalidNetworkInterfaceID.NotFound");
 
     const mod = await ec2().send(new ModifyInstanceMetadataOptionsCommand({ InstanceId: inst.InstanceId!, HttpPutResponseHopLimit: 2 }));
     expect(mod.InstanceMetadataOptions).toMatchObject({ HttpTokens: "required", HttpPutResponseHopLimit: 2 });

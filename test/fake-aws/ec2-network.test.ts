@@ -28,6 +28,8 @@ import {
   AssociateRouteTableCommand,
   DisassociateRouteTableCommand,
   DeleteRouteTableCommand,
+  ReplaceRouteCommand,
+  ReplaceRouteTableAssociationCommand,
   CreateTagsCommand,
   DeleteTagsCommand,
   DescribeNetworkInterfacesCommand,
@@ -238,6 +240,36 @@ describe("route tables", () => {
     expect((await failure(ec2().send(new DeleteVpcCommand({ VpcId: v })))).name).toBe("DependencyViolation");
     await ec2().send(new DeleteRouteTableCommand({ RouteTableId: rtId }));
     expect((await failure(ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [rtId] })))).name).toBe("InvalidRouteTableID.NotFound");
+  });
+});
+
+describe("route replacement", () => {
+  it("replaces a route's target and moves a subnet (or the main association) to another table", async () => {
+    const v = await vpc();
+    const s = await subnet(v, "10.0.1.0/24");
+    const igw = (await ec2().send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2().send(new AttachInternetGatewayCommand({ InternetGatewayId: igw, VpcId: v }));
+    const eip = await ec2().send(new AllocateAddressCommand({ Domain: "vpc" }));
+    const nat = (await ec2().send(new CreateNatGatewayCommand({ SubnetId: s, AllocationId: eip.AllocationId! }))).NatGateway!.NatGatewayId!;
+    const a = (await ec2().send(new CreateRouteTableCommand({ VpcId: v }))).RouteTable!.RouteTableId!;
+    const b = (await ec2().send(new CreateRouteTableCommand({ VpcId: v }))).RouteTable!.RouteTableId!;
+    expect((await failure(ec2().send(new ReplaceRouteCommand({ RouteTableId: a, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw })))).name).toBe("InvalidRoute.NotFound");
+    await ec2().send(new CreateRouteCommand({ RouteTableId: a, DestinationCidrBlock: "0.0.0.0/0", GatewayId: igw }));
+    await ec2().send(new ReplaceRouteCommand({ RouteTableId: a, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: nat }));
+    const t = (await ec2().send(new DescribeRouteTablesCommand({ RouteTableIds: [a] }))).RouteTables![0];
+    expect(t.Routes!.find((r) => r.DestinationCidrBlock === "0.0.0.0/0")).toMatchObject({ NatGatewayId: nat, State: "active" });
+    expect(t.Routes!.find((r) => r.DestinationCidrBlock === "0.0.0.0/0")!.GatewayId).toBeUndefined();
+    const assoc = (await ec2().send(new AssociateRouteTableCommand({ RouteTableId: a, SubnetId: s }))).AssociationId!;
+    const moved = await ec2().send(new ReplaceRouteTableAssociationCommand({ AssociationId: assoc, RouteTableId: b }));
+    expect(moved.NewAssociationId).toMatch(/^rtbassoc-/);
+    const now = await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: "association.subnet-id", Values: [s] }] }));
+    expect(now.RouteTables!.map((x) => x.RouteTableId)).toEqual([b]);
+    const main = (await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [v] }, { Name: "association.main", Values: ["true"] }] }))).RouteTables![0];
+    const mainAssoc = main.Associations!.find((x) => x.Main)!.RouteTableAssociationId!;
+    await ec2().send(new ReplaceRouteTableAssociationCommand({ AssociationId: mainAssoc, RouteTableId: a }));
+    const newMain = await ec2().send(new DescribeRouteTablesCommand({ Filters: [{ Name: "vpc-id", Values: [v] }, { Name: "association.main", Values: ["true"] }] }));
+    expect(newMain.RouteTables!.map((x) => x.RouteTableId)).toEqual([a]);
+    expect((await failure(ec2().send(new ReplaceRouteTableAssociationCommand({ AssociationId: "rtbassoc-0123456789abcdef0", RouteTableId: b })))).name).toBe("InvalidAssociationID.NotFound");
   });
 });
 

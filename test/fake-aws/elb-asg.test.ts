@@ -17,6 +17,10 @@ import {
   AddTagsCommand,
   DescribeTagsCommand,
   RemoveTagsCommand,
+  ModifyLoadBalancerAttributesCommand,
+  DescribeLoadBalancerAttributesCommand,
+  ModifyTargetGroupAttributesCommand,
+  DescribeTargetGroupAttributesCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   AutoScalingClient,
@@ -28,6 +32,7 @@ import {
   CreateOrUpdateTagsCommand,
   DescribeTagsCommand as DescribeAsgTagsCommand,
   DescribeScalingActivitiesCommand,
+  TerminateInstanceInAutoScalingGroupCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { clientConfig, failure, until, useFake } from "./fake.js";
 import { image, network } from "./world.js";
@@ -58,8 +63,13 @@ describe("network load balancers", () => {
     fake().setLatencyScale(1);
     expect((await failure(elb().send(new DescribeLoadBalancersCommand({ Names: ["nope"] })))).name).toBe("LoadBalancerNotFoundException");
 
+    await elb().send(new ModifyLoadBalancerAttributesCommand({ LoadBalancerArn: l.LoadBalancerArn, Attributes: [{ Key: "load_balancing.cross_zone.enabled", Value: "true" }] }));
+    const lbAttrs = await elb().send(new DescribeLoadBalancerAttributesCommand({ LoadBalancerArn: l.LoadBalancerArn }));
+    expect(lbAttrs.Attributes).toContainEqual({ Key: "load_balancing.cross_zone.enabled", Value: "true" });
     const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "kx-a-api", Protocol: "TCP", Port: 6443, VpcId: net.vpcId, TargetType: "ip", HealthCheckProtocol: "HTTPS", HealthCheckPath: "/readyz" }))).TargetGroups![0];
     expect(tg).toMatchObject({ TargetType: "ip", Protocol: "TCP", Port: 6443, HealthCheckPath: "/readyz", LoadBalancerArns: [] });
+    await elb().send(new ModifyTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn, Attributes: [{ Key: "deregistration_delay.timeout_seconds", Value: "30" }] }));
+    expect((await elb().send(new DescribeTargetGroupAttributesCommand({ TargetGroupArn: tg.TargetGroupArn }))).Attributes).toContainEqual({ Key: "deregistration_delay.timeout_seconds", Value: "30" });
     await elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.1.2" }, { Id: "127.0.1.3" }] }));
     const unused = await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }));
     expect(unused.TargetHealthDescriptions!.map((d) => d.TargetHealth!.State)).toEqual(["unused", "unused"]);
@@ -158,6 +168,10 @@ describe("auto scaling groups", () => {
       return gg.Instances!.filter((i) => i.LifecycleState !== "Terminating").length === 3 && !gg.Instances!.some((i) => i.InstanceId === insts[0].InstanceId);
     });
 
+    const victim = (await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0].Instances!.find((i) => i.LifecycleState === "InService" || i.LifecycleState === "Pending")!;
+    const term = await asg().send(new TerminateInstanceInAutoScalingGroupCommand({ InstanceId: victim.InstanceId, ShouldDecrementDesiredCapacity: true }));
+    expect(term.Activity!.Description).toContain(victim.InstanceId!);
+    expect((await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0].DesiredCapacity).toBe(2);
     await asg().send(new SetDesiredCapacityCommand({ AutoScalingGroupName: "kx-a-workers", DesiredCapacity: 1 }));
     await until(async () => {
       const gg = (await asg().send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: ["kx-a-workers"] }))).AutoScalingGroups![0];

@@ -22,6 +22,8 @@ import {
   ListInstanceProfilesCommand,
   TagInstanceProfileCommand,
   ListInstanceProfileTagsCommand,
+  ListInstanceProfilesForRoleCommand,
+  UntagRoleCommand,
 } from "@aws-sdk/client-iam";
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { EC2Client, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
@@ -48,6 +50,8 @@ describe("IAM roles", () => {
     await iam().send(new TagRoleCommand({ RoleName: "kx-a-cp", Tags: [{ Key: "Name", Value: "cp" }] }));
     const tags = await iam().send(new ListRoleTagsCommand({ RoleName: "kx-a-cp" }));
     expect(tags.Tags!.map((t) => t.Key)).toEqual(["kx:cluster", "Name"]);
+    await iam().send(new UntagRoleCommand({ RoleName: "kx-a-cp", TagKeys: ["Name"] }));
+    expect((await iam().send(new ListRoleTagsCommand({ RoleName: "kx-a-cp" }))).Tags).toEqual([{ Key: "kx:cluster", Value: "a" }]);
     const list = await iam().send(new ListRolesCommand({ PathPrefix: "/kx/" }));
     expect(list.Roles!.map((x) => x.RoleName)).toEqual(["kx-a-cp"]);
     expect(list.IsTruncated).toBe(false);
@@ -94,6 +98,7 @@ describe("IAM instance profiles", () => {
     expect((await failure(iam().send(new CreateInstanceProfileCommand({ InstanceProfileName: "node" })))).name).toBe("EntityAlreadyExistsException");
     await iam().send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "node", RoleName: "node" }));
     expect((await failure(iam().send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: "node", RoleName: "other" })))).name).toBe("LimitExceededException");
+    expect((await iam().send(new ListInstanceProfilesForRoleCommand({ RoleName: "node" }))).InstanceProfiles!.map((x) => x.InstanceProfileName)).toEqual(["node"]);
     const got = await iam().send(new GetInstanceProfileCommand({ InstanceProfileName: "node" }));
     expect(got.InstanceProfile!.Roles!.map((r) => r.RoleName)).toEqual(["node"]);
     expect((await failure(iam().send(new DeleteRoleCommand({ RoleName: "node" })))).name).toBe("DeleteConflictException");

@@ -10,6 +10,8 @@ import {
   DescribeParametersCommand,
   AddTagsToResourceCommand,
   ListTagsForResourceCommand,
+  RemoveTagsFromResourceCommand,
+  GetParameterHistoryCommand,
 } from "@aws-sdk/client-ssm";
 import {
   ECRClient,
@@ -53,6 +55,13 @@ describe("SSM parameters", () => {
     await ssm().send(new AddTagsToResourceCommand({ ResourceType: "Parameter", ResourceId: "/kx/a/ca-key", Tags: [{ Key: "Name", Value: "ca" }] }));
     expect((await ssm().send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/kx/a/ca-key" }))).TagList).toHaveLength(2);
     expect((await failure(ssm().send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/nope" })))).name).toBe("InvalidResourceId");
+    await ssm().send(new RemoveTagsFromResourceCommand({ ResourceType: "Parameter", ResourceId: "/kx/a/ca-key", TagKeys: ["Name"] }));
+    expect((await ssm().send(new ListTagsForResourceCommand({ ResourceType: "Parameter", ResourceId: "/kx/a/ca-key" }))).TagList).toEqual([{ Key: "kx:cluster", Value: "a" }]);
+    const history = await ssm().send(new GetParameterHistoryCommand({ Name: "/kx/a/ca-key", WithDecryption: true }));
+    expect(history.Parameters!.map((h) => [h.Version, h.Value, h.KeyId])).toEqual([
+      [1, "secret-1", "alias/kx"],
+      [2, "secret-2", "alias/kx"],
+    ]);
   });
 
   it("answers path queries, recursively or one level, paginated", async () => {
