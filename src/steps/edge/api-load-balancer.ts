@@ -79,6 +79,13 @@ async function findAll(aws: AwsClients, cluster: string): Promise<Found> {
   return { loadBalancer, targetGroup, listener };
 }
 
+/** What a live NLB or target group cannot change: a difference means destroying and creating again. */
+function checkFixedFields(name: string, scheme: LoadBalancerScheme, found: Found): void {
+  checkImmutable(`load balancer ${name}`, "scheme", scheme, found.loadBalancer?.Scheme);
+  checkImmutable(`target group ${name}`, "target type", "ip", found.targetGroup?.TargetType);
+  checkImmutable(`target group ${name}`, "port", String(API_PORT), found.targetGroup?.Port?.toString());
+}
+
 function planned(config: ClusterConfig, found: Found): Change[] {
   const name = shortName(config.name, "api");
   const changes: Change[] = [];
@@ -100,7 +107,7 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
     async plan(ctx) {
       if (!ctx.aws.live) return planned(config, {});
       const found = await findAll(ctx.aws, ctx.cluster);
-      checkImmutable(`load balancer ${shortName(ctx.cluster, "api")}`, "scheme", scheme, found.loadBalancer?.Scheme);
+      checkFixedFields(shortName(ctx.cluster, "api"), scheme, found);
       return planned(config, found);
     },
 
@@ -108,8 +115,9 @@ export function apiLoadBalancerStep(config: ClusterConfig): Step<KxContext> {
       const { client: elb, sdk } = await elbv2Api(ctx.aws);
       const name = shortName(ctx.cluster, "api");
       const tags = kxTags(ctx.cluster, API_LB_STEP, name);
-      let { loadBalancer, targetGroup, listener } = await findAll(ctx.aws, ctx.cluster);
-      checkImmutable(`load balancer ${name}`, "scheme", scheme, loadBalancer?.Scheme);
+      const found = await findAll(ctx.aws, ctx.cluster);
+      checkFixedFields(name, scheme, found);
+      let { loadBalancer, targetGroup, listener } = found;
 
       // CreateLoadBalancer and CreateTargetGroup are idempotent by name with the same settings.
       if (!loadBalancer) {

@@ -4,6 +4,7 @@
  */
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetHostedZoneCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand } from "@aws-sdk/client-route-53";
 import {
+  CreateTargetGroupCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeTargetGroupsCommand,
@@ -90,6 +91,27 @@ describe("API server load balancer", () => {
     const err = await lbStep.plan(next).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImmutableFieldError);
     expect(String(err)).toContain("scheme internet-facing wanted, internal found");
+  });
+});
+
+describe("API target group adopted from an earlier run", () => {
+  it("is refused when it has instance targets, naming both values", async () => {
+    const ctx = await preparedContext(fake, config);
+    const elb = await ctx.aws.elbv2();
+    await elb.send(
+      new CreateTargetGroupCommand({
+        Name: "lab-api",
+        Protocol: "TCP",
+        Port: 6443,
+        VpcId: ctx.outputs("network/vpc")!.vpcId as string,
+        TargetType: "instance",
+        Tags: [{ Key: "kx:cluster", Value: "lab" }],
+      }),
+    );
+    const step = edgeSteps(config).find((s) => s.id === "edge/api-lb")!;
+    const err = await step.plan(ctx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ImmutableFieldError);
+    expect(String(err)).toContain("target group lab-api: target type ip wanted, instance found");
   });
 });
 
