@@ -13,6 +13,7 @@ import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
 import { nodeInstanceStep } from "../../../src/steps/machines/node-instance.js";
 import { launchInstance, readHostKeys } from "../../../src/steps/machines/ec2-instance.js";
 import { WaitTimeoutError } from "../../../src/aws/waiters.js";
+import { isKxError, type KxError } from "../../../src/engine/errors.js";
 import { placements } from "../../../src/steps/machines/placement.js";
 import { applyAll, planAll } from "../context.js";
 import { captureInputs, freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
@@ -133,6 +134,20 @@ describe("etcd and control-plane instances", () => {
     expect(fake.calls().filter((c) => c.action === "RunInstances" && c.status === 200)).toHaveLength(1);
     expect(liveInstances()).toHaveLength(1);
     expect(resumed.outputs(etcdA!.stepId)!.instanceId).toBe(liveInstances()[0].id);
+  });
+
+  it("stop on a vCPU quota with one message naming the step, the code and what to do", async () => {
+    const ctx = await preparedContext(fake, config);
+    const [etcdA] = placements(config, "etcd");
+    fake.setFaults({ failAfter: { action: "RunInstances", n: 0, code: "VcpuLimitExceeded", message: "You have requested more vCPU capacity than your current vCPU limit of 2 allows" } });
+    const err = (await applyAll(ctx, [keyPairStep(config), nodeInstanceStep(config, etcdA!)]).catch((e: unknown) => e)) as KxError;
+    expect(isKxError(err)).toBe(true);
+    expect(err.message).toBe(
+      "RunInstances failed — You have requested more vCPU capacity than your current vCPU limit of 2 allows (machines/etcd:eu-west-1a): VcpuLimitExceeded",
+    );
+    expect(err.source).toBe("user");
+    expect(err.hint).toMatch(/service quota.*Service Quotas console/);
+    expect(liveInstances()).toHaveLength(0);
   });
 
   it("succeed with a quarter of the calls throttled, creating nothing twice", async () => {
