@@ -7,7 +7,7 @@
 import type { Instance, RunInstancesCommandInput } from "@aws-sdk/client-ec2";
 import type { AwsClients } from "../../aws/clients.js";
 import { ec2Api } from "../../aws/sdk.js";
-import { awsCall, errorCode } from "../../aws/errors.js";
+import { awsCall, errorCode, toAwsError } from "../../aws/errors.js";
 import { clientToken } from "../../aws/client-token.js";
 import { stepFilters } from "../../aws/tags.js";
 import { abortableSleep, backoffDelay, waitFor, type WaitOptions } from "../../aws/waiters.js";
@@ -139,11 +139,20 @@ export async function readHostKeys(
   wait: Partial<WaitOptions> = {},
 ): Promise<string[]> {
   const { client: ec2, sdk } = await ec2Api(ctx.aws);
+  // The live console (Latest) exists only on Nitro instances; others give the buffered snapshot.
+  let latest = true;
+  const read = async (): Promise<string> => {
+    try {
+      const r = await ec2.send(new sdk.GetConsoleOutputCommand({ InstanceId: instanceId, ...(latest ? { Latest: true } : {}) }));
+      return Buffer.from(r.Output ?? "", "base64").toString("utf8");
+    } catch (e) {
+      if (!latest || errorCode(e) !== "UnsupportedOperation") throw toAwsError(e, "GetConsoleOutput", instanceId);
+      latest = false;
+      return read();
+    }
+  };
   return waitFor(
-    () =>
-      awsCall("GetConsoleOutput", instanceId, () => ec2.send(new sdk.GetConsoleOutputCommand({ InstanceId: instanceId, Latest: true }))).then(
-        (r) => Buffer.from(r.Output ?? "", "base64").toString("utf8"),
-      ),
+    read,
     (text) => {
       const keys = parseConsoleHostKeys(text);
       return keys ? { done: true, value: keys } : { done: false, state: text ? "console output without host keys yet" : "no console output yet" };

@@ -189,6 +189,15 @@ describe("etcd and control-plane instances", () => {
 });
 
 describe("host keys from the console", () => {
+  it("are read from the buffered console where the live one is not supported (non-Nitro types)", async () => {
+    const ctx = await preparedContext(fake, config);
+    const [etcdA] = placements(config, "etcd");
+    fake.setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnsupportedOperation", message: "This instance type does not support retrieving the latest console output" } });
+    await applyAll(ctx, [keyPairStep(config), nodeInstanceStep(config, etcdA!)]);
+    expect(ctx.outputs(etcdA!.stepId)!.hostKeys).toEqual(hosts.find((h) => h.namePattern === "etcd-a")!.hostKeys);
+    expect(fake.calls().filter((c) => c.action === "GetConsoleOutput").map((c) => c.status)).toEqual([400, 200]);
+  });
+
   it("give up with a message naming the instance when cloud-init never prints them", async () => {
     const ctx = await preparedContext(fake, config);
     await applyAll(ctx, [keyPairStep(config)]);
