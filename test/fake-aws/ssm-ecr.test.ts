@@ -45,6 +45,7 @@ describe("SSM parameters", () => {
     expect(plain.Parameter).toMatchObject({ Value: "secret-2", Version: 2, Type: "SecureString", ARN: "arn:aws:ssm:eu-west-1:000000000000:parameter/kx/a/ca-key" });
     const hidden = await ssm().send(new GetParameterCommand({ Name: "/kx/a/ca-key" }));
     expect(hidden.Parameter!.Value).not.toContain("secret");
+    expect(JSON.stringify(fake().inventory())).not.toContain("secret-");
     const old = await ssm().send(new GetParameterCommand({ Name: "/kx/a/ca-key:1", WithDecryption: true }));
     expect(old.Parameter!.Value).toBe("secret-1");
     expect((await failure(ssm().send(new GetParameterCommand({ Name: "/kx/a/ca-key:7" })))).name).toBe("ParameterVersionNotFound");

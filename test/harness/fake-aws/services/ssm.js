@@ -27,6 +27,16 @@ function checkName(name) {
   if (name.split("/").length - 1 > 15) throw new AwsError("HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels.");
 }
 
+/**
+ * The inventory's view of a parameter: SecureString values never leave the fake in
+ * clear except through GetParameter WithDecryption, as on AWS.
+ * @this {any}
+ */
+function redacted() {
+  const { toJSON, ...rest } = this;
+  return { ...rest, versions: rest.versions.map((/** @type {Version} */ v) => (v.type === "SecureString" ? { ...v, value: "(SecureString)" } : v)) };
+}
+
 /** @param {World} world @param {string} name */
 function arn(world, name) {
   return world.arn("ssm", `parameter${name.startsWith("/") ? "" : "/"}${name}`);
@@ -145,7 +155,7 @@ export const service = {
       if (!["String", "StringList", "SecureString"].includes(type)) throw validation(`1 validation error detected: Value '${p.Type}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [SecureString, StringList, String]`);
       if (p.KeyId && type !== "SecureString") throw validation("KeyId is required for SecureString type parameter only.");
       checkTags(p.Tags);
-      const param = existing ?? world.store.put("parameter", name, { id: arn(world, name), name, versions: /** @type {Version[]} */ ([]) });
+      const param = existing ?? world.store.put("parameter", name, { id: arn(world, name), name, versions: /** @type {Version[]} */ ([]), toJSON: redacted });
       if (param.versions.length >= 100) throw new AwsError("ParameterMaxVersionLimitExceeded", `You attempted to create a new version of ${name} by calling the PutParameter API with the overwrite flag. Version 1, the oldest version, can't be deleted because it has a label associated with it.`);
       const version = (param.versions.length ? latest(param).version : 0) + 1;
       param.versions.push({ version, value, type, keyId: type === "SecureString" ? String(p.KeyId ?? existing?.versions.at(-1)?.keyId ?? DEFAULT_KEY) : undefined, description: p.Description ?? existing?.versions.at(-1)?.description, modified: new Date() });
