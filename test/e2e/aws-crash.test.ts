@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "./support/build.js";
-import { liveInventory, signature, tagsOf } from "./support/inventory.js";
+import { duplicates, liveInventory, signature } from "./support/inventory.js";
 import { startProxy, type AwsProxy } from "./support/proxy.js";
 import { settle } from "./support/settle.js";
 import { describeRun, startWorld, type World } from "./support/world.js";
@@ -55,22 +55,7 @@ async function createKilledAt(killPoints: number[]): Promise<Outcome> {
   expect(final.code, `the run after the kills at ${killPoints.join(", ")}: ${describeRun(final)}`).toBe(0);
   await settle(world.fake);
   const inv = liveInventory(world.fake);
-  const seen = new Map<string, number>();
-  for (const [type, list] of Object.entries(inv)) {
-    for (const r of list) {
-      const id = tagsOf(r)["kx:id"];
-      if (!id || id === "machines/worker-asg") continue;
-      // The load balancer, its target group and listener share edge/api-lb; IAM roles and profiles share a step too.
-      const key = `${type} ${id}`;
-      seen.set(key, (seen.get(key) ?? 0) + 1);
-    }
-  }
-  return {
-    signature: signature(inv),
-    kills,
-    writes: world.fake.counts().writes,
-    duplicates: [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`),
-  };
+  return { signature: signature(inv), kills, writes: world.fake.counts().writes, duplicates: duplicates(inv) };
 }
 
 async function cleanCreate(): Promise<Outcome> {

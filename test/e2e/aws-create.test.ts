@@ -7,7 +7,7 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "./support/build.js";
-import { clusterResourceLines, liveInventory, ofCluster, one, tagsOf, type Inventory, type Resource } from "./support/inventory.js";
+import { clusterCounts, clusterResourceLines, duplicates, EXAMPLE_COUNTS, liveInventory, ofCluster, one, tagsOf, type Inventory, type Resource } from "./support/inventory.js";
 import { startProxy, type AwsProxy } from "./support/proxy.js";
 import { settle } from "./support/settle.js";
 import { CLUSTER, describeRun, startWorld, ZONES, type World } from "./support/world.js";
@@ -45,33 +45,9 @@ const named = (name: string) => {
 
 describe("kx create cluster (infrastructure) against the fake AWS", () => {
   it("creates each resource of the example cluster once", () => {
-    const count = (type: string) => ofCluster(inv[type]).length;
-    expect({
-      vpc: count("vpc"),
-      subnet: count("subnet"),
-      igw: count("igw"),
-      eip: count("eip"),
-      nat: count("nat"),
-      rtb: count("rtb"),
-      sg: count("sg"),
-      role: count("role"),
-      instanceProfile: count("instanceProfile"),
-      lb: count("lb"),
-      tg: count("tg"),
-      listener: count("listener"),
-      keypair: count("keypair"),
-      lt: count("lt"),
-      asg: count("asg"),
-      repository: count("repository"),
-    }).toEqual({
-      vpc: 1, subnet: 6, igw: 1, eip: 3, nat: 3, rtb: 4, sg: 6, role: 3, instanceProfile: 3,
-      lb: 1, tg: 1, listener: 1, keypair: 1, lt: 1, asg: 1, repository: 1,
-    });
-    // Nothing else carries the cluster's tag (RDS is disabled in the example).
-    const tagged = new Set(clusterResourceLines(inv).map((l) => l.split(" ")[0]));
-    expect([...tagged].sort()).toEqual(
-      ["asg", "eip", "igw", "instance", "instanceProfile", "keypair", "lb", "listener", "lt", "nat", "repository", "role", "rtb", "sg", "subnet", "tg", "vpc"].sort(),
-    );
+    // These and nothing else carry the cluster's tag (RDS is disabled in the example).
+    expect(clusterCounts(inv)).toEqual(EXAMPLE_COUNTS);
+    expect(duplicates(inv)).toEqual([]);
     expect(instances().map((i) => tagsOf(i).Name).sort()).toEqual([
       "etcd-a", "etcd-b", "etcd-c", "lab-bastion", "lab-worker", "lab-worker", "lab-worker", "master-a", "master-b", "master-c",
     ]);

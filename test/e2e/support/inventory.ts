@@ -89,3 +89,32 @@ export function signature(inv: Inventory): Record<string, unknown> {
   const records = (inv.zone ?? []).map((z) => [z.name, ...(z.records as Resource[]).map((r) => `${r.name} ${r.type}`).sort()].join("\n  "));
   return { resources: clusterResourceLines(inv), untagged, rules, routes, records };
 }
+
+/** kx:ids held by more than one live resource of a type (the autoscaled workers share theirs by design). */
+export function duplicates(inv: Inventory): string[] {
+  const seen = new Map<string, number>();
+  for (const [type, list] of Object.entries(inv)) {
+    for (const r of list) {
+      const id = tagsOf(r)["kx:id"];
+      if (!id || id === "machines/worker-asg") continue;
+      const key = `${type} ${id}`;
+      seen.set(key, (seen.get(key) ?? 0) + 1);
+    }
+  }
+  return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k} ×${n}`);
+}
+
+/** How many resources of each type the example cluster's infrastructure has. */
+export const EXAMPLE_COUNTS: Record<string, number> = {
+  vpc: 1, subnet: 6, igw: 1, eip: 3, nat: 3, rtb: 4, sg: 6, role: 3, instanceProfile: 3,
+  lb: 1, tg: 1, listener: 1, keypair: 1, lt: 1, asg: 1, repository: 1, instance: 10,
+};
+
+/** Live resources tagged for the cluster, counted by type. */
+export function clusterCounts(inv: Inventory, cluster = CLUSTER): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(inv)
+      .map(([type, list]) => [type, ofCluster(list, cluster).length] as const)
+      .filter(([, n]) => n > 0),
+  );
+}
