@@ -265,8 +265,11 @@ export class PooledSession implements SshSession {
   #homeDir?: Promise<string>;
   async #home(connection: Connection): Promise<string> {
     const sftp = await this.#openSftp(connection);
-    this.#homeDir ??= new Promise((resolve, reject) => sftp.realpath(".", (err, p) => (err ? reject(err) : resolve(p))));
-    return this.#homeDir;
+    this.#homeDir ??= new Promise<string>((resolve, reject) => sftp.realpath(".", (err, p) => (err ? reject(err) : resolve(p))));
+    return this.#homeDir.catch((e: unknown) => {
+      this.#homeDir = undefined;
+      throw new SshError(this.target.name, `cannot find the login user's home directory: ${describe(e)}`);
+    });
   }
 
   async readFile(path: string, options: { sudo?: boolean } = {}): Promise<string | undefined> {

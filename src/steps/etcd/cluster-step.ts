@@ -24,7 +24,7 @@ export function clusterStep(memberNames: string[], options: ResolvedOptions): St
     async plan(ctx) {
       const hosts = await etcdHosts(ctx);
       const wait: Change[] = [{ action: "run", target: "etcd cluster", detail: `wait until all ${memberNames.length} members are healthy` }];
-      if (hosts.length === 0) return wait;
+      if (hosts.length < memberNames.length) return wait;
       const health = await checkHealth(ctx, hosts, options).catch(() => undefined);
       return health?.healthy ? [] : wait;
     },

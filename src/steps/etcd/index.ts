@@ -15,5 +15,5 @@ export { CLUSTER_STEP_ID, memberStepId, type EtcdStepOptions } from "./members.j
 export function etcdSteps(config: ClusterConfig, options: EtcdStepOptions = {}): Step<KxContext>[] {
   const resolved = resolveOptions(options);
   const members = memberPlan(config);
-  return [...members.map((m) => memberStep(m, resolved)), clusterStep(members.map((m) => m.name), resolved)];
+  return [...members.map((m) => memberStep(m, members.length, resolved)), clusterStep(members.map((m) => m.name), resolved)];
 }

@@ -40,7 +40,7 @@ interface MemberPlan {
   joinThrough?: NodeHost;
 }
 
-export function memberStep(member: { name: string; machineStep?: string }, options: ResolvedOptions): Step<KxContext> {
+export function memberStep(member: { name: string; machineStep?: string }, memberCount: number, options: ResolvedOptions): Step<KxContext> {
   const { name } = member;
   return {
     id: memberStepId(name),
@@ -48,12 +48,12 @@ export function memberStep(member: { name: string; machineStep?: string }, optio
     needs: memberNeeds(member),
     inputs: () => ({ binDir: options.binDir, dataDir: options.dataDir, localEndpoint: options.localEndpoint }),
     async plan(ctx) {
-      return (await planMember(ctx, name, options)).changes;
+      return (await planMember(ctx, name, memberCount, options)).changes;
     },
     async apply(ctx, changes) {
       if (changes.length === 0) return outputsOf(await requireHost(ctx, name));
       // The host is the truth: plan again and do what is still missing.
-      const plan = await planMember(ctx, name, options);
+      const plan = await planMember(ctx, name, memberCount, options);
       const host = plan.host ?? (await requireHost(ctx, name));
       const session = await ctx.ssh.session(host.ssh);
       await Promise.all(
@@ -70,11 +70,12 @@ export function memberStep(member: { name: string; machineStep?: string }, optio
   };
 }
 
-async function planMember(ctx: KxContext, name: string, options: ResolvedOptions): Promise<MemberPlan> {
+async function planMember(ctx: KxContext, name: string, memberCount: number, options: ResolvedOptions): Promise<MemberPlan> {
   const members = await etcdHosts(ctx);
   const host = members.find((h) => h.name === name);
   const certs = await certificateFiles(ctx, name);
-  if (!host || !certs) return planFromNothing(name, host, certs);
+  // Until every member's machine exists (a dry-run of a create), the unit cannot be known.
+  if (!host || !certs || members.length < memberCount) return planFromNothing(name, host, certs);
 
   const session = await ctx.ssh.session(host.ssh);
   const facts = await readMemberFacts(session, options.dataDir);
