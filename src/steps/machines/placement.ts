@@ -24,12 +24,10 @@ export interface Placement {
 
 const NAME_PREFIX: Record<MachineRole, string> = { etcd: "etcd", "control-plane": "master" };
 
-/** The cluster's zones: the configured (or derived) list, else the region's a/b/c. */
+/** The cluster's zones (configured, or derived from the region by the config loader). */
 export function clusterZones(config: ClusterConfig): string[] {
-  const zones = (config as { zones?: string[] }).zones;
-  if (zones && zones.length > 0) return zones;
-  if (!config.region) throw new Error("the config names neither zones nor a region");
-  return ["a", "b", "c"].map((letter) => `${config.region}${letter}`);
+  if (config.zones.length === 0) throw new Error("an AWS cluster needs zones; the config names neither zones nor a region");
+  return config.zones;
 }
 
 export function placements(config: ClusterConfig, role: MachineRole): Placement[] {
@@ -54,8 +52,7 @@ export function placements(config: ClusterConfig, role: MachineRole): Placement[
   return result;
 }
 
-/** Whether the config asks for a bastion (on by default for an AWS cluster). */
+/** Whether the cluster has a bastion (the loader defaults it on for AWS clusters). */
 export function bastionEnabled(config: ClusterConfig): boolean {
-  const enabled = (config.ssh.bastion as { enabled?: boolean }).enabled;
-  return enabled ?? !config.hosts;
+  return config.ssh.bastion.enabled;
 }
