@@ -17,11 +17,12 @@ export interface EtcdStepOptions {
   binDir?: string;
   dataDir?: string;
   /**
-   * Where each member also serves clients (https) and metrics (http): the host's
-   * loopback by default. "private-ip" serves both on the member's own address only, for
-   * machines that share one loopback (the test hosts).
+   * Where each member also serves clients (https) and metrics (http): 127.0.0.1
+   * ("loopback"), or only its own address ("private-ip"). "auto" (the default) is the
+   * loopback unless the member's address is a loopback address already, as on machines
+   * that share one loopback network (the test hosts), where 127.0.0.1:2379 would clash.
    */
-  localEndpoint?: "loopback" | "private-ip";
+  localEndpoint?: "auto" | "loopback" | "private-ip";
   /** How long etcd/cluster waits for every member to be healthy. */
   healthTimeoutMs?: number;
 }
@@ -34,7 +35,7 @@ export const CLUSTER_STEP_ID = "etcd/cluster";
 export interface ResolvedOptions {
   binDir: string;
   dataDir: string;
-  localEndpoint: "loopback" | "private-ip";
+  localEndpoint: "auto" | "loopback" | "private-ip";
   healthTimeoutMs: number;
 }
 
@@ -42,7 +43,7 @@ export function resolveOptions(options: EtcdStepOptions): ResolvedOptions {
   return {
     binDir: options.binDir ?? "/usr/local/bin",
     dataDir: options.dataDir ?? "/var/lib/etcd",
-    localEndpoint: options.localEndpoint ?? "loopback",
+    localEndpoint: options.localEndpoint ?? "auto",
     healthTimeoutMs: options.healthTimeoutMs ?? 5 * 60_000,
   };
 }
@@ -102,7 +103,8 @@ export function unitFile(
   members: NodeHost[],
   state: "new" | "existing",
 ): WantedFile {
-  const local = options.localEndpoint === "loopback" ? "127.0.0.1" : host.privateIp;
+  const onLoopback = options.localEndpoint === "loopback" || (options.localEndpoint === "auto" && !host.privateIp.startsWith("127."));
+  const local = onLoopback ? "127.0.0.1" : host.privateIp;
   const clientUrls = [...new Set([clientUrl(host), `https://${local}:2379`])];
   const content = renderEtcdUnit({
     cluster: ctx.cluster,

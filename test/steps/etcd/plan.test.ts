@@ -6,6 +6,8 @@ import { validateGraph } from "../../../src/engine/graph.js";
 import type { KxContext } from "../../../src/steps/context.js";
 import { etcdSteps } from "../../../src/steps/etcd/index.js";
 import { renderEtcdUnit, unitClusterState } from "../../../src/steps/etcd/unit.js";
+import { resolveOptions, unitFile } from "../../../src/steps/etcd/members.js";
+import type { NodeHost } from "../../../src/steps/inventory.js";
 import { pkiSteps } from "../../../src/steps/pki/index.js";
 
 const awsConfig = clusterSchema.parse({
@@ -67,6 +69,23 @@ describe("etcd steps", () => {
     expect(unit).not.toMatch(/\{\{/);
     expect(unitClusterState(unit)).toBe("new");
     expect(() => renderEtcdUnit({ ...unitValues, name: "etcd-a --force-new-cluster" })).toThrow(/not safe in a unit file/);
+  });
+
+  it("also serves on 127.0.0.1 unless the member's own address is a loopback one (hosts sharing a loopback)", () => {
+    const node = (name: string, ip: string): NodeHost => ({
+      name,
+      role: "etcd",
+      privateIp: ip,
+      nodeName: name,
+      ssh: { name, address: ip, port: 22, user: "root", privateKeyFile: "k" },
+    });
+    const ctx = { cluster: "lab" } as KxContext;
+    const onAws = unitFile(ctx, resolveOptions({}), node("etcd-a", "10.0.96.10"), [node("etcd-a", "10.0.96.10")], "new").content as string;
+    expect(onAws).toContain("--listen-client-urls=https://10.0.96.10:2379,https://127.0.0.1:2379");
+    expect(onAws).toContain("--listen-metrics-urls=http://127.0.0.1:2381");
+    const onTestHost = unitFile(ctx, resolveOptions({}), node("etcd-a", "127.9.9.2"), [node("etcd-a", "127.9.9.2")], "new").content as string;
+    expect(onTestHost).toContain("--listen-client-urls=https://127.9.9.2:2379 \\");
+    expect(onTestHost).toContain("--listen-metrics-urls=http://127.9.9.2:2381");
   });
 
   it("plans every file and the start for a fresh create, without AWS, hosts or certificates (dry-run)", async () => {

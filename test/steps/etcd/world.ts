@@ -47,7 +47,7 @@ export async function startWorld() {
     hostKeys,
     secrets,
     stateDir,
-    steps: { pki: pkiSteps(config), etcd: etcdSteps(config, { localEndpoint: "private-ip", healthTimeoutMs: 30_000 }) },
+    steps: { pki: pkiSteps(config), etcd: etcdSteps(config, { healthTimeoutMs: 60_000 }) },
     async stop() {
       await cloud.stop();
       rmSync(stateDir, { recursive: true, force: true });
