@@ -25,6 +25,8 @@ export class RunSummary {
     if (e.type === "run-started") this.#started = Date.now();
     if (e.type === "run-finished") this.#duration = e.durationMs;
     if (!("id" in e)) return;
+    // Left out by --only/--skip, or blocked by a failure: not "done earlier", and no phase of this run.
+    if (e.type === "step-skipped" && e.reason !== "done") return;
     const name = e.id.split("/")[0]!;
     const now = Date.now();
     const area = this.#areas.get(name) ?? { area: name, start: now, end: now, done: 0, skipped: 0, failed: 0, changes: 0 };
