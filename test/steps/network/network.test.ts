@@ -49,7 +49,7 @@ describe("network steps against the fake", () => {
     const inv = fake.inventory() as Record<string, any[]>;
     const out = (id: string) => ctx.outputs(id)!;
 
-    const vpcId = out("network/vpc").vpcId;
+    const vpcId = out("network/vpc").vpcId as string;
     const vpc = inv.vpc!.find((v) => v.id === vpcId);
     expect(vpc.cidrBlock ?? vpc.CidrBlock ?? out("network/vpc").cidr).toBe("10.0.0.0/16");
     expect(vpc.tags).toMatchObject({ "kx:cluster": "lab", "kx:id": "network/vpc", "kubernetes.io/cluster/lab": "owned" });
