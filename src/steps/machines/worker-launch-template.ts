@@ -1,7 +1,8 @@
 /**
  * The workers' launch template (machines/worker-launch-template). Each version carries
  * the hash of its data in its description, so a config change (instance type, AMI,
- * volume size) is one new default version, and an unchanged one is no call at all.
+ * volume size) is one new default version, and an unchanged one is no call at all. kx
+ * compares with the default version, the one it sets and the group launches.
  */
 import { createHash } from "node:crypto";
 import type { LaunchTemplate, RequestLaunchTemplateData } from "@aws-sdk/client-ec2";
@@ -34,12 +35,14 @@ async function findTemplate(aws: AwsClients, cluster: string): Promise<LaunchTem
   return onlyOne(result.LaunchTemplates ?? [], "launch templates", (t) => t.LaunchTemplateId);
 }
 
-async function latestDescription(aws: AwsClients, templateId: string): Promise<string | undefined> {
+/** The default version (the one kx manages and the group launches): its number and description. */
+async function defaultVersion(aws: AwsClients, templateId: string): Promise<{ number: string; description?: string }> {
   const { client: ec2, sdk } = await ec2Api(aws);
   const result = await awsCall("DescribeLaunchTemplateVersions", templateId, () =>
-    ec2.send(new sdk.DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: ["$Latest"] })),
+    ec2.send(new sdk.DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: templateId, Versions: ["$Default"] })),
   );
-  return result.LaunchTemplateVersions?.[0]?.VersionDescription;
+  const version = result.LaunchTemplateVersions?.[0];
+  return { number: String(version?.VersionNumber ?? 1), description: version?.VersionDescription };
 }
 
 function imageId(ctx: KxContext, config: ClusterConfig): string | undefined {
@@ -88,8 +91,8 @@ export function workerLaunchTemplateStep(config: ClusterConfig): Step<KxContext>
       if (!found) return [{ action: "create", target, detail }];
       const data = await wantedData(ctx, config);
       if (!data) return [];
-      const current = await latestDescription(ctx.aws, found.LaunchTemplateId!);
-      return current === describeData(data) ? [] : ([{ action: "update", target, detail: `new version: ${detail}` }] satisfies Change[]);
+      const current = await defaultVersion(ctx.aws, found.LaunchTemplateId!);
+      return current.description === describeData(data) ? [] : ([{ action: "update", target, detail: `new version: ${detail}` }] satisfies Change[]);
     },
 
     async apply(ctx) {
@@ -115,9 +118,8 @@ export function workerLaunchTemplateStep(config: ClusterConfig): Step<KxContext>
         return { launchTemplateId: template.LaunchTemplateId!, version: String(template.LatestVersionNumber ?? 1) };
       }
       const id = found.LaunchTemplateId!;
-      if ((await latestDescription(ctx.aws, id)) === description) {
-        return { launchTemplateId: id, version: String(found.LatestVersionNumber) };
-      }
+      const current = await defaultVersion(ctx.aws, id);
+      if (current.description === description) return { launchTemplateId: id, version: current.number };
       ctx.log.info(`creating a new version of ${found.LaunchTemplateName}`);
       const created = await awsCall("CreateLaunchTemplateVersion", id, () =>
         ec2.send(

@@ -1,6 +1,6 @@
 /** The worker launch template and autoscaling group against the fake. */
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
-import { DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
+import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startFakeAws } from "../../harness/fake-aws/index.js";
 import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
@@ -85,6 +85,18 @@ describe("worker launch template and autoscaling group", () => {
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
     expect(fake.counts().writes).toBe(writes);
+
+    // A version someone added by hand, not made the default, is not what the group runs: no change.
+    const ec2 = await ctx.aws.ec2();
+    await ec2.send(
+      new CreateLaunchTemplateVersionCommand({
+        LaunchTemplateId: ctx.outputs("machines/worker-launch-template")!.launchTemplateId as string,
+        VersionDescription: "tried by hand",
+        SourceVersion: "1",
+        LaunchTemplateData: { InstanceType: "t3.small" },
+      }),
+    );
+    expect(await planAll(ctx, steps)).toEqual({});
   });
 
   it("a new size in the config is an update of the group; a new instance type a new template version", async () => {
