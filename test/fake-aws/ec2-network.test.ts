@@ -101,6 +101,12 @@ describe("VPCs", () => {
     expect((await failure(ec2().send(new DeleteVpcCommand({ VpcId: "vpc-0123456789abcdef0" })))).name).toBe("InvalidVpcID.NotFound");
   });
 
+  it("answers DryRun with DryRunOperation and creates nothing", async () => {
+    const e = await failure(ec2().send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16", DryRun: true })));
+    expect(e.name).toBe("DryRunOperation");
+    expect((await ec2().send(new DescribeVpcsCommand({}))).Vpcs).toEqual([]);
+  });
+
   it("modifies and describes DNS attributes", async () => {
     const id = await vpc();
     await ec2().send(new ModifyVpcAttributeCommand({ VpcId: id, EnableDnsHostnames: { Value: true } }));
