@@ -75,6 +75,22 @@ describe("AWS inventory", () => {
   });
 });
 
+describe("AWS inventory of a dry run (partial)", () => {
+  it("leaves out the machines and the bastion that do not exist yet instead of failing", async () => {
+    const config = awsTestConfig();
+    const { outputs } = awsOutputs();
+    outputs.delete("edge/bastion");
+    outputs.delete("machines/etcd:eu-west-1b");
+    const inventory = awsInventory((id) => outputs.get(id), config, { partial: true });
+    expect(await inventory.bastion()).toBeUndefined();
+    expect((await inventory.hosts("etcd")).map((h) => [h.name, h.ssh.via])).toEqual([
+      ["etcd-a", undefined],
+      ["etcd-c", undefined],
+    ]);
+    await expect(awsInventory((id) => outputs.get(id), config).hosts("etcd")).rejects.toThrow(/edge\/bastion, which has not finished/);
+  });
+});
+
 describe("hosts: inventory", () => {
   const config = clusterSchema.parse({
     apiVersion: "kx.dev/v1alpha1",
