@@ -21,14 +21,6 @@ export function inventory(world) {
   return out;
 }
 
-/** @param {World} world */
-export function counts(world) {
-  let reads = 0;
-  let writes = 0;
-  for (const c of world.callLog) c.kind === "read" ? reads++ : writes++;
-  return { reads, writes };
-}
-
 /**
  * @param {World} world
  * @param {{ registerImage: (world: World, spec: any) => string }} ec2
@@ -38,10 +30,8 @@ export function controller(world, ec2) {
     reset: () => world.reset(),
     inventory: () => inventory(world),
     calls: () => world.callLog.map((c) => ({ ...c })),
-    clearCalls: () => {
-      world.callLog = [];
-    },
-    counts: () => counts(world),
+    clearCalls: () => world.clearCalls(),
+    counts: () => ({ ...world.counts }),
     /** @param {import("./faults.js").FaultSettings} f */
     setFaults: (f) => world.faults.set(f ?? {}),
     /** @param {import("./world.js").TestHost[]} hosts */

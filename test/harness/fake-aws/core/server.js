@@ -128,7 +128,7 @@ export async function handleAws(world, services, req, url, body) {
     outcome = { status: err.status, code: err.code };
     return failure(service, err, requestId);
   } finally {
-    world.callLog.push({
+    world.logCall({
       time: new Date().toISOString(),
       service: service.name,
       action,

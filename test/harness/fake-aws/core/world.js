@@ -34,6 +34,9 @@ export const DELAYS = {
   perCallWrite: 0.15,
 };
 
+/** Calls kept in the log (a long-running fake by hand must not grow without bound). */
+export const CALL_LOG_LIMIT = 100_000;
+
 /** The shortest time a terminated/deleted resource stays visible, whatever the scale. */
 export const LINGER_FLOOR_MS = 5000;
 
@@ -51,6 +54,19 @@ export class World {
     this.credentials = {};
     /** @type {CallRecord[]} */
     this.callLog = [];
+    this.counts = { reads: 0, writes: 0 };
+  }
+
+  /** Log a call; the log keeps the last CALL_LOG_LIMIT, the counts cover every call. @param {CallRecord} call */
+  logCall(call) {
+    this.callLog.push(call);
+    if (this.callLog.length > CALL_LOG_LIMIT) this.callLog.splice(0, this.callLog.length - CALL_LOG_LIMIT);
+    this.counts[call.kind === "read" ? "reads" : "writes"]++;
+  }
+
+  clearCalls() {
+    this.callLog = [];
+    this.counts = { reads: 0, writes: 0 };
   }
 
   get account() {
@@ -60,7 +76,7 @@ export class World {
   reset() {
     this.store.reset();
     this.faults.set({});
-    this.callLog = [];
+    this.clearCalls();
   }
 
   /** Milliseconds for a modelled delay. @param {keyof typeof DELAYS} name */
