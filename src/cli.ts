@@ -88,6 +88,13 @@ function registerCommands(program: Command, action: Action): void {
     .option("--offline", "report from the state only, without logging in to the nodes", false)
     .action(action(() => import("./commands/status.js")));
 
+  runFlags(
+    selectCluster(program.command("destroy").description("delete everything the cluster owns (AWS), or reset its machines (hosts:)"))
+      .option("-y, --yes", "do not ask for the cluster's name", false)
+      .option("--force-ecr", "also delete ECR repositories that still hold images", false)
+      .option("--skip-final-snapshot", "delete the RDS database without a final snapshot", false),
+  ).action(action(() => import("./commands/destroy.js")));
+
   selectCluster(program.command("kubeconfig").description("merge the admin kubeconfig into ~/.kube/config as context kx-<cluster>, or write it to a file"))
     .option("--write <path>", "write a standalone kubeconfig (mode 0600) instead of merging")
     .option("--print", "print the kubeconfig, client key included, to stdout", false)
