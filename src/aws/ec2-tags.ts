@@ -1,7 +1,7 @@
 /** Re-tagging an EC2 resource whose tags drifted (someone removed the Kubernetes cluster tag, say). */
 import type { Change } from "../engine/types.js";
 import type { AwsClients } from "./clients.js";
-import { awsCall } from "./errors.js";
+import { awsCallEventually } from "./errors.js";
 import { ec2Api } from "./sdk.js";
 import { missingTags, type Tag } from "./tags.js";
 
@@ -19,6 +19,6 @@ export async function ensureTags(aws: AwsClients, resourceId: string, have: Tags
   const current = (have ?? []).filter((t): t is Tag => typeof t.Key === "string" && typeof t.Value === "string");
   if (missing.length === 0) return current;
   const { client, sdk } = await ec2Api(aws);
-  await awsCall("ec2:CreateTags", resourceId, () => client.send(new sdk.CreateTagsCommand({ Resources: [resourceId], Tags: missing })));
+  await awsCallEventually("ec2:CreateTags", resourceId, () => client.send(new sdk.CreateTagsCommand({ Resources: [resourceId], Tags: missing })));
   return [...current.filter((t) => !missing.some((m) => m.Key === t.Key)), ...missing];
 }

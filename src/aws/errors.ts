@@ -120,3 +120,20 @@ function hintFor(code: string, operation: string): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * Like awsCall, for a call on a resource created moments ago: AWS is eventually
+ * consistent, so "not found" right after a create is retried a few times (about 20 s in
+ * all on AWS) before it counts.
+ */
+export async function awsCallEventually<T>(operation: string, resource: string | undefined, call: () => Promise<T>, attempts = 6): Promise<T> {
+  const base = Math.min(1_000, Number(process.env.KX_AWS_POLL_MS) > 0 ? Number(process.env.KX_AWS_POLL_MS) : 1_000);
+  for (let i = 1; ; i++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (!isNotFound(e) || i >= attempts) throw toAwsError(e, operation, resource);
+      await new Promise((resolve) => setTimeout(resolve, base * 2 ** (i - 1)));
+    }
+  }
+}

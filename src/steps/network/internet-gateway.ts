@@ -2,7 +2,7 @@
 import type { InternetGateway } from "@aws-sdk/client-ec2";
 import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
-import { awsCall } from "../../aws/errors.js";
+import { awsCall, awsCallEventually } from "../../aws/errors.js";
 import { ensureTags, tagDrift } from "../../aws/ec2-tags.js";
 import { checkImmutable, onlyOne, ownedBy } from "../../aws/find.js";
 import { optionalOutput, requireOutput, resourceStep } from "../../aws/resource-step.js";
@@ -58,7 +58,7 @@ export function internetGatewayStep(): Step<KxContext> {
       if (!attachedVpc(igw)) {
         const VpcId = requireOutput(ctx, VPC_STEP, "vpcId");
         const { client, sdk } = await ec2Api(ctx.aws);
-        await awsCall("ec2:AttachInternetGateway", `${InternetGatewayId} to ${VpcId}`, () =>
+        await awsCallEventually("ec2:AttachInternetGateway", `${InternetGatewayId} to ${VpcId}`, () =>
           client.send(new sdk.AttachInternetGatewayCommand({ InternetGatewayId, VpcId })),
         );
         attachments = [{ VpcId, State: "attached" }];

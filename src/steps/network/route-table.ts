@@ -7,7 +7,7 @@ import type { RouteTable } from "@aws-sdk/client-ec2";
 import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { clientToken } from "../../aws/client-token.js";
-import { awsCall, errorCode, toAwsError } from "../../aws/errors.js";
+import { awsCall, awsCallEventually, errorCode } from "../../aws/errors.js";
 import { ensureTags, tagDrift } from "../../aws/ec2-tags.js";
 import { checkImmutable, onlyOne, ownedBy } from "../../aws/find.js";
 import { optionalOutput, requireOutput, resourceStep } from "../../aws/resource-step.js";
@@ -139,7 +139,7 @@ function routeTableStep(spec: RouteTableSpec): Step<KxContext> {
 
       if (routeTargetOf(table) !== routeTo) {
         const replace = hasDefaultRoute(table);
-        await awsCall(replace ? "ec2:ReplaceRoute" : "ec2:CreateRoute", `${RouteTableId} ${DEFAULT_ROUTE} → ${routeTo}`, () =>
+        await awsCallEventually(replace ? "ec2:ReplaceRoute" : "ec2:CreateRoute", `${RouteTableId} ${DEFAULT_ROUTE} → ${routeTo}`, () =>
           client.send(
             replace
               ? new sdk.ReplaceRouteCommand({ RouteTableId, DestinationCidrBlock: DEFAULT_ROUTE, ...routeTarget })
@@ -195,10 +195,10 @@ async function associate(ctx: KxContext, RouteTableId: string, SubnetId: string)
   const { client, sdk } = await ec2Api(ctx.aws);
   const resource = `${RouteTableId} with ${SubnetId}`;
   try {
-    await client.send(new sdk.AssociateRouteTableCommand({ RouteTableId, SubnetId }));
+    await awsCallEventually("ec2:AssociateRouteTable", resource, () => client.send(new sdk.AssociateRouteTableCommand({ RouteTableId, SubnetId })));
     return;
   } catch (e) {
-    if (errorCode(e) !== "Resource.AlreadyAssociated") throw toAwsError(e, "ec2:AssociateRouteTable", resource);
+    if (errorCode(e) !== "Resource.AlreadyAssociated") throw e;
   }
   const out = await awsCall("ec2:DescribeRouteTables", SubnetId, () =>
     client.send(new sdk.DescribeRouteTablesCommand({ Filters: [{ Name: "association.subnet-id", Values: [SubnetId] }] })),

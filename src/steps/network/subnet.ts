@@ -6,7 +6,7 @@
 import type { Subnet } from "@aws-sdk/client-ec2";
 import type { Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
-import { awsCall } from "../../aws/errors.js";
+import { awsCall, awsCallEventually } from "../../aws/errors.js";
 import { ensureTags, tagDrift } from "../../aws/ec2-tags.js";
 import { checkImmutable, onlyOne, ownedBy } from "../../aws/find.js";
 import { optionalOutput, requireOutput, resourceStep } from "../../aws/resource-step.js";
@@ -73,7 +73,7 @@ export function subnetStep(kind: SubnetKind, index: number, zone: string): Step<
       const SubnetId = subnet.SubnetId!;
       if (subnet.MapPublicIpOnLaunch) {
         const { client, sdk } = await ec2Api(ctx.aws);
-        await awsCall("ec2:ModifySubnetAttribute", SubnetId, () =>
+        await awsCallEventually("ec2:ModifySubnetAttribute", SubnetId, () =>
           client.send(new sdk.ModifySubnetAttributeCommand({ SubnetId, MapPublicIpOnLaunch: { Value: false } })),
         );
       }

@@ -2,7 +2,7 @@
 import type { Vpc } from "@aws-sdk/client-ec2";
 import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
-import { awsCall } from "../../aws/errors.js";
+import { awsCall, awsCallEventually } from "../../aws/errors.js";
 import { checkImmutable, onlyOne, ownedBy } from "../../aws/find.js";
 import { resourceStep } from "../../aws/resource-step.js";
 import { ec2Api } from "../../aws/sdk.js";
@@ -71,12 +71,12 @@ export function vpcStep(): Step<KxContext> {
       const VpcId = found.vpc.VpcId!;
       // One attribute per call: the API refuses both at once.
       if (!found.dnsSupport) {
-        await awsCall("ec2:ModifyVpcAttribute", VpcId, () =>
+        await awsCallEventually("ec2:ModifyVpcAttribute", VpcId, () =>
           client.send(new sdk.ModifyVpcAttributeCommand({ VpcId, EnableDnsSupport: { Value: true } })),
         );
       }
       if (!found.dnsHostnames) {
-        await awsCall("ec2:ModifyVpcAttribute", VpcId, () =>
+        await awsCallEventually("ec2:ModifyVpcAttribute", VpcId, () =>
           client.send(new sdk.ModifyVpcAttributeCommand({ VpcId, EnableDnsHostnames: { Value: true } })),
         );
       }

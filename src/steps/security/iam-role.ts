@@ -10,7 +10,7 @@ import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { KxError } from "../../engine/errors.js";
 import { stableStringify } from "../../engine/stable-json.js";
-import { awsCall, isAlreadyExists, isNotFound, toAwsError } from "../../aws/errors.js";
+import { awsCall, awsCallEventually, isAlreadyExists, isNotFound, toAwsError } from "../../aws/errors.js";
 import { callerIdentity } from "../../aws/identity.js";
 import { iamApi } from "../../aws/sdk.js";
 import { kxTags, TAG_CLUSTER, tagValue } from "../../aws/tags.js";
@@ -202,7 +202,7 @@ async function reconcile(ctx: KxContext, role: IamRoleName, live: LiveRole, want
   }
 
   if (!same(live.inlinePolicies.get(INLINE_POLICY_NAME), want.policy)) {
-    await awsCall("iam:PutRolePolicy", `${RoleName}/${INLINE_POLICY_NAME}`, () =>
+    await awsCallEventually("iam:PutRolePolicy", `${RoleName}/${INLINE_POLICY_NAME}`, () =>
       client.send(new sdk.PutRolePolicyCommand({ RoleName, PolicyName: INLINE_POLICY_NAME, PolicyDocument: JSON.stringify(want.policy) })),
     );
     log(`wrote the inline policy of ${RoleName}`);
@@ -214,7 +214,7 @@ async function reconcile(ctx: KxContext, role: IamRoleName, live: LiveRole, want
   }
   for (const PolicyArn of want.managed) {
     if (live.managed.includes(PolicyArn)) continue;
-    await awsCall("iam:AttachRolePolicy", `${RoleName} ${PolicyArn}`, () => client.send(new sdk.AttachRolePolicyCommand({ RoleName, PolicyArn })));
+    await awsCallEventually("iam:AttachRolePolicy", `${RoleName} ${PolicyArn}`, () => client.send(new sdk.AttachRolePolicyCommand({ RoleName, PolicyArn })));
     log(`attached ${PolicyArn} to ${RoleName}`);
   }
   for (const PolicyArn of live.managed) {
@@ -241,7 +241,7 @@ async function reconcile(ctx: KxContext, role: IamRoleName, live: LiveRole, want
     );
   }
   if (!roles.includes(RoleName)) {
-    await awsCall("iam:AddRoleToInstanceProfile", InstanceProfileName, () =>
+    await awsCallEventually("iam:AddRoleToInstanceProfile", InstanceProfileName, () =>
       client.send(new sdk.AddRoleToInstanceProfileCommand({ InstanceProfileName, RoleName })),
     );
     log(`added ${RoleName} to its instance profile`);

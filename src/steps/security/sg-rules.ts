@@ -8,7 +8,7 @@ import type { IpPermission, SecurityGroup } from "@aws-sdk/client-ec2";
 import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { KxError } from "../../engine/errors.js";
-import { awsCall } from "../../aws/errors.js";
+import { awsCall, awsCallEventually, isAlreadyExists } from "../../aws/errors.js";
 import { optionalOutput } from "../../aws/resource-step.js";
 import { ec2Api } from "../../aws/sdk.js";
 import { TAG_CLUSTER, TAG_ID, tagValue } from "../../aws/tags.js";
@@ -121,6 +121,34 @@ function describeRule(r: FlatRule & { peerName?: string }, direction: Direction)
   return `${direction} ${ports} ${direction === "ingress" ? "from" : "to"} ${peer}`;
 }
 
+/**
+ * Authorizes the rules in one call; when AWS says one already exists (a describe that
+ * lagged behind an earlier run's authorize), one by one, skipping the duplicates.
+ */
+async function authorize(ctx: KxContext, GroupId: string, ingress: boolean, permissions: IpPermission[]): Promise<void> {
+  const { client, sdk } = await ec2Api(ctx.aws);
+  const operation = ingress ? "ec2:AuthorizeSecurityGroupIngress" : "ec2:AuthorizeSecurityGroupEgress";
+  const send = (IpPermissions: IpPermission[]) =>
+    awsCallEventually(operation, GroupId, () =>
+      ingress
+        ? client.send(new sdk.AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions }))
+        : client.send(new sdk.AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions })),
+    );
+  try {
+    await send(permissions);
+  } catch (e) {
+    if (!isAlreadyExists(e) || permissions.length === 1) {
+      if (isAlreadyExists(e)) return;
+      throw e;
+    }
+    for (const permission of permissions) {
+      await send([permission]).catch((one: unknown) => {
+        if (!isAlreadyExists(one)) throw one;
+      });
+    }
+  }
+}
+
 export function securityGroupRulesStep(config: KxContext["config"], name: SecurityGroupName): Step<KxContext> {
   const id = sgRulesStepId(name);
   const target = `security group ${name}`;
@@ -176,16 +204,7 @@ export function securityGroupRulesStep(config: KxContext["config"], name: Securi
         if (diff.missing.length > 0) {
           const unresolved = diff.missing.find((r) => r.cidr === undefined && r.groupId === undefined);
           if (unresolved) throw new KxError(`internal error: ${id} refers to ${unresolved.peerName}, which has no id yet`);
-          const IpPermissions = diff.missing.map(toPermission);
-          if (ingress) {
-            await awsCall("ec2:AuthorizeSecurityGroupIngress", GroupId, () =>
-              client.send(new sdk.AuthorizeSecurityGroupIngressCommand({ GroupId, IpPermissions })),
-            );
-          } else {
-            await awsCall("ec2:AuthorizeSecurityGroupEgress", GroupId, () =>
-              client.send(new sdk.AuthorizeSecurityGroupEgressCommand({ GroupId, IpPermissions })),
-            );
-          }
+          await authorize(ctx, GroupId, ingress, diff.missing.map(toPermission));
           for (const r of diff.missing) ctx.log.info(`authorized ${describeRule(r, diff.direction)} on ${target}`);
         }
       }

@@ -92,6 +92,15 @@ describe("network steps against the fake", () => {
     expect(new Set(privateTables).size).toBe(3);
   });
 
+  it("retries a call that AWS, eventually consistent, answers with not-found right after the create", async () => {
+    fake.setFaults({ failAfter: { action: "ModifyVpcAttribute", n: 0, code: "InvalidVpcID.NotFound", message: "The vpc ID does not exist" } });
+    const ctx = await freshContext();
+    await applyAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"));
+    const modify = fake.calls().filter((c: { action: string }) => c.action === "ModifyVpcAttribute");
+    expect(modify.map((c: { status: number }) => c.status)).toEqual([400, 200]);
+    expect(await planAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"))).toEqual({});
+  });
+
   it("refuses a VPC whose CIDR differs, naming both values", async () => {
     const ctx = await freshContext();
     await applyAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"));

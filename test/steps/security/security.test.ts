@@ -121,6 +121,13 @@ describe("security groups against the fake", () => {
     expect(fake.counts().writes).toBe(writes);
   });
 
+  it("authorize rule by rule when AWS reports one as a duplicate (a describe that lagged)", async () => {
+    fake.setFaults({ failAfter: { action: "AuthorizeSecurityGroupIngress", n: 2, code: "InvalidPermission.Duplicate", message: "the specified rule already exists" } });
+    const { ctx, steps } = await created();
+    fake.setFaults({});
+    expect(await planAll(ctx, steps)).toEqual({});
+  });
+
   it("revoke a rule added by hand and restore one removed by hand", async () => {
     const { ctx, steps } = await created();
     const { client, sdk } = await ec2(ctx);
