@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EC2Client, CreateLaunchTemplateCommand, DescribeInstancesCommand, TerminateInstancesCommand, DeleteSubnetCommand, CreateSubnetCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
+import { EC2Client, RunInstancesCommand, CreateLaunchTemplateCommand, DescribeInstancesCommand, TerminateInstancesCommand, DeleteSubnetCommand, CreateSubnetCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
 import {
   ElasticLoadBalancingV2Client,
   CreateLoadBalancerCommand,
@@ -112,6 +112,24 @@ describe("network load balancers", () => {
         return false;
       }
     });
+  });
+
+  it("reports instance targets by their instance's state", async () => {
+    const net = await network(ec2());
+    const ami = image(fake());
+    fake().setLatencyScale(1);
+    const inst = (await ec2().send(new RunInstancesCommand({ ImageId: ami, InstanceType: "t3.micro", MinCount: 1, MaxCount: 1, SubnetId: net.privateSubnets[0] }))).Instances![0];
+    const lb = (await elb().send(new CreateLoadBalancerCommand({ Name: "ingress", Type: "network", Scheme: "internal", Subnets: [net.privateSubnets[0]] }))).LoadBalancers![0];
+    const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "ingress", Protocol: "TCP", Port: 443, VpcId: net.vpcId, TargetType: "instance" }))).TargetGroups![0];
+    await elb().send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: "TCP", Port: 443, DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] }));
+    await elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: inst.InstanceId }] }));
+    const health = async () => (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions![0].TargetHealth;
+    expect(await health()).toMatchObject({ State: "initial" });
+    fake().setLatencyScale(0);
+    expect(await until(async () => (await health())!.State === "healthy")).toBe(true);
+    await ec2().send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
+    expect(await until(async () => (await health())!.Reason === "Target.InvalidState")).toBe(true);
+    expect((await failure(elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "i-0123456789abcdef0" }] })))).name).toBe("InvalidTargetException");
   });
 
   it("refuses an internet-facing load balancer in a VPC with no internet gateway, and two subnets in one zone", async () => {

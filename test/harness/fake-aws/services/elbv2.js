@@ -160,8 +160,9 @@ function targetHealth(world, tg, t) {
   const lbs = loadBalancersOf(world, tg);
   if (!lbs.length) return { State: "unused", Reason: "Target.NotInUse", Description: "Target group is not configured to receive traffic from the load balancer" };
   if (tg.targetType === "instance") {
-    const inst = world.store.get("instance", t.id);
-    if (!inst || inst.state !== "running") return { State: "unhealthy", Reason: "Target.FailedHealthChecks", Description: "Health checks failed" };
+    const state = world.store.get("instance", t.id)?.state ?? "terminated";
+    if (state !== "running" && state !== "pending") return { State: "unused", Reason: "Target.InvalidState", Description: "Target is in the stopped or terminated state" };
+    if (state === "pending") return { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" };
   }
   if (!t.healthy) return { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" };
   return { State: "healthy" };
