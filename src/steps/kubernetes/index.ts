@@ -31,6 +31,7 @@ export const KUBERNETES_STEP = {
 
 export { ADMIN_KUBECONFIG_SECRET } from "./control-plane-init.js";
 export { JOIN_SECRETS } from "./join-token.js";
+export { RESET_STEP, resetStep } from "./reset.js";
 
 export interface KubernetesStepOptions {
   /** How long kx waits for the API through the control-plane endpoint (default 5 minutes). */

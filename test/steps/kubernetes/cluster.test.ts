@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { run as kubeconfigCommand } from "../../../src/commands/kubeconfig.js";
 import type { Change, Outputs } from "../../../src/engine/types.js";
-import { KUBERNETES_STEP, joinControlPlane } from "../../../src/steps/kubernetes/index.js";
+import { KUBERNETES_STEP, joinControlPlane, resetStep } from "../../../src/steps/kubernetes/index.js";
 import { Io } from "../../../src/ui/io.js";
 import { opensslCaHash } from "../../pki/openssl.js";
 // @ts-expect-error plain JavaScript harness
@@ -25,6 +25,7 @@ let resumedInitPlan: Change[];
 let resumedPlans: Record<string, Change[]>;
 let outputs: Record<string, Outputs>;
 let apiserverManifestBefore: number;
+let freshInitPlan: Change[];
 
 const kubectl = (host: string, args: string) => c.hosts[host]!.exec(`kubectl --kubeconfig /etc/kubernetes/admin.conf ${args}`);
 
@@ -32,6 +33,7 @@ beforeAll(async () => {
   c = await startCluster();
   await c.run([...c.steps.pki, ...c.steps.etcd]);
   const [init] = c.steps.kubernetes;
+  freshInitPlan = await init!.plan(c.ctx);
   await c.run([init!]);
   // A run that was killed during the control-plane joins: master-b joined, master-c not.
   const masters = await c.ctx.inventory.hosts("control-plane");
@@ -52,6 +54,20 @@ afterAll(async () => {
 });
 
 describe("a hosts cluster with kubeadm", () => {
+  it("planned kubeadm init with the files it writes, keys masked (--show-files)", async () => {
+    expect(freshInitPlan).toHaveLength(1);
+    const files = freshInitPlan[0]!.files!;
+    const config = files.find((f) => f.path === "/etc/kubernetes/kx/kubeadm-init.yaml")!;
+    expect(config.mode).toBe(0o600);
+    expect(config.content).toContain("kind: InitConfiguration");
+    expect(config.content).toContain(`controlPlaneEndpoint: ${c.hosts["master-a"]!.address}:6443`);
+    const key = files.find((f) => f.path === "/etc/kubernetes/pki/ca.key")!;
+    expect(key.mode).toBe(0o600);
+    expect(key.content).toContain("masked");
+    const caKey = (await c.store.get("pki/ca.key"))!.reveal();
+    expect(JSON.stringify(files)).not.toContain(caKey.split("\n")[1]!);
+  });
+
   it("resumed after the interruption without running kubeadm init again", () => {
     expect(resumedInitPlan).toEqual([]);
     expect(statSync(c.hosts["master-a"]!.pathOnHost("/etc/kubernetes/manifests/kube-apiserver.yaml")).mtimeMs).toBe(apiserverManifestBefore);
@@ -172,4 +188,16 @@ describe("a hosts cluster with kubeadm", () => {
   });
 });
 
-export { c as cluster };
+describe("kx destroy on a hosts cluster", () => {
+  it("resets every node with kubeadm reset, workers first, and then has nothing left to do", async () => {
+    const step = resetStep();
+    const plan = await step.plan(c.ctx);
+    expect(plan.map((p) => p.target)).toEqual(["host worker-a", "host master-c", "host master-b", "host master-a"]);
+    await step.apply(c.ctx, plan);
+    for (const n of ["master-a", "master-b", "master-c", "worker-a"]) {
+      expect(c.hosts[n]!.exec("ls -A /etc/kubernetes/manifests /var/lib/kubelet 2>/dev/null | grep -v ':$' | grep -c . || true").trim()).toBe("0");
+      expect(() => c.hosts[n]!.exec("test -e /etc/kubernetes/kubelet.conf")).toThrow();
+    }
+    expect(await step.plan(c.ctx)).toEqual([]);
+  });
+});

@@ -83,3 +83,27 @@ describe("the token renewal timer", () => {
     expect(() => renderTemplate("kx-join-token.sh", { cluster: "lab" })).toThrow(/no value for \{\{region\}\}/);
   });
 });
+
+describe("waiting for the API", () => {
+  it("gives up with a message naming the endpoint and what to check", async () => {
+    const { apiEndpointStep } = await import("../../../src/steps/kubernetes/api-endpoint.js");
+    const failing = {
+      target: { name: "m", address: "10.0.0.1", port: 22, user: "root", privateKeyFile: "/dev/null" },
+      exec: async () => ({ code: 1, stdout: "", stderr: "The connection to the server was refused: dial tcp 10.0.0.1:6443: connect: connection refused" }),
+      upload: async () => {},
+      readFile: async () => undefined,
+    };
+    const ctx = fakeContext({
+      config: { hosts: [{ name: "m", address: "10.0.0.1", roles: ["control-plane"] }] },
+      secrets: untouchable,
+      ssh: { session: async () => failing, close: async () => {} },
+      inventory: {
+        hosts: async (role) => (role === "control-plane" ? [{ name: "m", role, privateIp: "10.0.0.1", nodeName: "m", ssh: failing.target }] : []),
+        bastion: async () => undefined,
+      },
+    });
+    const step = apiEndpointStep([], { timeoutMs: 1 });
+    expect(await step.plan(ctx)).toEqual([{ action: "run", target: "API endpoint", detail: "wait for /readyz" }]);
+    await expect(step.apply(ctx, [])).rejects.toThrow(/did not become healthy at https:\/\/10\.0\.0\.1:6443 within 0s \(last answer, from m: The connection to the server was refused/);
+  });
+});
