@@ -30,7 +30,7 @@ export async function run(options: DestroyCommandOptions, globals: Partial<Globa
   const { config } = await loadSelectedConfig(options, globals, io);
   if (!options.dryRun && !options.yes) await confirmByName(config.name, io);
   const stateDir = stateDirFor(globals, config.name);
-  const result = await runWorkflow({
+  await runWorkflow({
     command: "destroy",
     config,
     steps: (session) => {
@@ -45,9 +45,12 @@ export async function run(options: DestroyCommandOptions, globals: Partial<Globa
     skip: splitList(options.skip),
     concurrency: options.concurrency ? Number(options.concurrency) : undefined,
     forceUnlock: options.forceUnlock,
-    afterRun: async () => [["Destroyed", `cluster ${config.name}`]],
+    // Archived before the summary, which names where the record of this cluster went.
+    afterRun: async () => [
+      ["Destroyed", `cluster ${config.name}`],
+      ["State", `${await archiveState(stateDir)} (archived; a new create starts from nothing)`],
+    ],
   });
-  if (!result.dryRun) await archiveState(stateDir);
   return 0;
 }
 
@@ -61,10 +64,12 @@ async function confirmByName(cluster: string, io: Io): Promise<void> {
 }
 
 /** The state of a destroyed cluster is kept for the record, out of the way of a new create. */
-async function archiveState(stateDir: string): Promise<void> {
+async function archiveState(stateDir: string): Promise<string> {
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-  await rename(join(stateDir, "state.json"), join(stateDir, `state.destroyed-${stamp}.json`)).catch((e: NodeJS.ErrnoException) => {
+  const archived = join(stateDir, `state.destroyed-${stamp}.json`);
+  await rename(join(stateDir, "state.json"), archived).catch((e: NodeJS.ErrnoException) => {
     if (e.code !== "ENOENT") throw e;
   });
-  await rename(join(stateDir, "state.json.bak"), join(stateDir, `state.destroyed-${stamp}.json.bak`)).catch(() => undefined);
+  await rename(join(stateDir, "state.json.bak"), `${archived}.bak`).catch(() => undefined);
+  return archived;
 }

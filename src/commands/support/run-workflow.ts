@@ -84,7 +84,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
       else io.result(renderPlanReport(report));
     } else {
       const facts = (await options.afterRun?.(result, session)) ?? [];
-      summary.print(io, [...facts, ["State", join(stateDir, "state.json")], ["Log", io.logPath ?? ""]]);
+      const state: [string, string][] = facts.some(([k]) => k === "State") ? [] : [["State", join(stateDir, "state.json")]];
+      summary.print(io, [...facts, ...state, ["Log", io.logPath ?? ""]]);
     }
     return result;
   } catch (error) {
