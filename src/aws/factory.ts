@@ -50,7 +50,7 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     ...(options.profile ? { profile: options.profile } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   };
-  const lazy = <T>(load: () => Promise<ClientConstructor<T>>): (() => Promise<T>) => {
+  const lazy = <T>(load: () => Promise<ClientConstructor<T>>, attempts = maxAttempts): (() => Promise<T>) => {
     let client: Promise<T> | undefined;
     return () =>
       (client ??= load().then(
@@ -61,8 +61,9 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
           // IAM or ELB request-rate quota.
           new Client({
             ...config,
-            retryStrategy: new AdaptiveRetryStrategy(maxAttempts, {
-              maxAttempts,
+            maxAttempts: attempts,
+            retryStrategy: new AdaptiveRetryStrategy(attempts, {
+              maxAttempts: attempts,
               rateLimiter: new DefaultRateLimiter({ minFillRate: MIN_CALLS_PER_SECOND / delayScale }),
               backoff: new ScaledBackoff(delayScale),
             }),
@@ -78,7 +79,9 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     autoscaling: lazy(async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient),
     elbv2: lazy(async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
     iam: lazy(async () => (await import("@aws-sdk/client-iam")).IAMClient),
-    sts: lazy(async () => (await import("@aws-sdk/client-sts")).STSClient),
+    // STS only answers "who am I" before anything starts: a wrong region or a dead
+    // endpoint should fail in a moment, not after ten network retries.
+    sts: lazy(async () => (await import("@aws-sdk/client-sts")).STSClient, Math.min(3, maxAttempts)),
     ssm: lazy(async () => (await import("@aws-sdk/client-ssm")).SSMClient),
     route53: lazy(async () => (await import("@aws-sdk/client-route-53")).Route53Client),
     rds: lazy(async () => (await import("@aws-sdk/client-rds")).RDSClient),

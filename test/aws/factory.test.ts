@@ -119,7 +119,8 @@ describe("checkCredentials", () => {
 
   it("an endpoint that does not answer is one clear error", async () => {
     useKeys("AKIAGOODKEY00000003");
-    const clients = await createAwsClients({ region: "eu-west-1", live: true, endpoint: "http://127.0.0.1:9", maxAttempts: 1 });
+    // Default attempts: STS gives up after three, so the check does not hang on a dead endpoint.
+    const clients = await createAwsClients({ region: "eu-west-1", live: true, endpoint: "http://127.0.0.1:9" });
     const err = await checkCredentials(clients).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CredentialsError);
     expect((err as Error).message).toMatch(/cannot reach AWS in region eu-west-1 \(ECONNREFUSED\)/);
