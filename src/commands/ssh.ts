@@ -12,12 +12,18 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
-import { UsageError } from "../engine/errors.js";
+import type { GlobalOptions } from "../cli.js";
+import { KxError, UsageError } from "../engine/errors.js";
+import { LocalStateStore } from "../engine/state.js";
 import { createSshPool } from "../ssh/pool.js";
 import type { HostKeyStore, SshTarget } from "../ssh/types.js";
 import type { Inventory, NodeHost } from "../steps/inventory.js";
+import { contextFromState } from "../workflows/offline-context.js";
+import { stateHostKeyStore } from "../workflows/host-key-store.js";
+import { openSession } from "../workflows/session.js";
+import { ioFor, loadSelectedConfig, stateDirFor, type ClusterSelector } from "./support/common.js";
 
-export interface SshCommandOptions {
+export interface SshNodeOptions {
   /** Built by the caller from the config and the state (machines outputs, pinned keys). */
   inventory: Inventory;
   /** The state's data.hostKeys; a key read on first contact is pinned here (the caller saves it). */
@@ -32,8 +38,33 @@ export interface SshCommandGlobals {
   verbose?: boolean;
 }
 
-/** Runs ssh and resolves with its exit status (the remote command's, or 255 for ssh errors). */
-export async function run(node: string, command: string[], options: SshCommandOptions, globals: SshCommandGlobals = {}): Promise<number> {
+/**
+ * The command: the cluster from -f/--cluster, its machines and pinned keys from the
+ * state. Resolves with ssh's exit status (the remote command's, or 255 for ssh errors).
+ */
+export async function run(node: string, command: string[] | undefined, options: ClusterSelector, globals: Partial<GlobalOptions>): Promise<number> {
+  const io = ioFor(globals);
+  const { config } = await loadSelectedConfig(options, globals, io);
+  const stateDir = stateDirFor(globals, config.name);
+  const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
+  if (!state) {
+    throw new KxError(`cluster ${config.name} has no state in ${stateDir}`, {
+      source: "user",
+      hint: "Create it with `kx create cluster -f FILE`, or point --state-dir at its state directory.",
+    });
+  }
+  const session = await openSession({ config, stateDir, dryRun: true, globals, io, state });
+  try {
+    const ctx = contextFromState(session, io);
+    // Keys met for the first time are trusted for this call only; a create run records them.
+    return await sshToNode(node, command ?? [], { inventory: ctx.inventory, hostKeys: stateHostKeyStore(state) }, { verbose: globals.verbose });
+  } finally {
+    await session.close();
+  }
+}
+
+/** ssh to a node of an inventory; resolves with ssh's exit status. */
+export async function sshToNode(node: string, command: string[], options: SshNodeOptions, globals: SshCommandGlobals = {}): Promise<number> {
   const host = await findNode(options.inventory, node);
   const chain = host.ssh.via ? [host.ssh.via, host.ssh] : [host.ssh];
   const keys = await pinnedKeys(chain, options.hostKeys);
@@ -128,7 +159,7 @@ function sshConfig(chain: SshTarget[], knownHosts: string, verbose: boolean): st
     .concat("\n");
 }
 
-function spawnSsh(binary: string, args: string[], io?: SshCommandOptions["io"]): Promise<number> {
+function spawnSsh(binary: string, args: string[], io?: SshNodeOptions["io"]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { stdio: io ? ["ignore", "pipe", "pipe"] : "inherit" });
     if (io) {

@@ -3,7 +3,7 @@
  * when the connection dropped, runs commands (sudo, stdin, timeout, streamed output) and
  * writes files atomically.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { posix } from "node:path";
 import type { Duplex } from "node:stream";
 import type { ClientChannel, SFTPWrapper } from "ssh2";
@@ -219,7 +219,9 @@ export class PooledSession implements SshSession {
     const dir = posix.dirname(path);
     const suffix = randomBytes(6).toString("hex");
     const connection = await this.connection();
-    const staging = `${await this.#home(connection)}/.kx-upload-${suffix}`;
+    // Named after the target: a retry after a drop overwrites (and then removes) the
+    // staging file an interrupted attempt may have left, rather than leaking a copy.
+    const staging = `${await this.#home(connection)}/.kx-upload-${createHash("sha256").update(path).digest("hex").slice(0, 16)}`;
     await this.#sftpWrite(connection, staging, data);
     const mode = options.mode.toString(8).padStart(4, "0");
     const [user, group = user] = (options.owner ?? "root").split(":");

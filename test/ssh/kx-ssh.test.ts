@@ -1,7 +1,15 @@
 /** `kx ssh NODE`: the system ssh through the bastion test host, with the pinned keys only. */
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { run } from "../../src/commands/ssh.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { run, sshToNode } from "../../src/commands/ssh.js";
+import { newStateDoc } from "../../src/engine/state-doc.js";
+import { LocalStateStore } from "../../src/engine/state-local.js";
+import { HOST_KEYS } from "../../src/workflows/host-key-store.js";
+import { setStateData } from "../../src/engine/state-doc.js";
 import { isKxError } from "../../src/engine/errors.js";
 import { fingerprintOf, recordHostKeyStore } from "../../src/ssh/host-keys.js";
 import type { SshTarget } from "../../src/ssh/types.js";
@@ -40,7 +48,7 @@ async function kxSsh(node: string, command: string[], keys: Record<string, strin
   stdout.on("data", (d) => (out += d));
   stderr.on("data", (d) => (err += d));
   const store = recordHostKeyStore(keys);
-  const code = await run(node, command, { inventory: inventory(), hostKeys: store, io: { stdout, stderr } });
+  const code = await sshToNode(node, command, { inventory: inventory(), hostKeys: store, io: { stdout, stderr } });
   return { code, out, err, store };
 }
 
@@ -75,6 +83,42 @@ describe("kx ssh", () => {
 
     const byFingerprint = await kxSsh("master-a", ["hostname"], { "master-a": fingerprintOf(wrong["master-a"]) }).catch((e: unknown) => e);
     expect(isKxError(byFingerprint) && byFingerprint.name).toBe("HostKeyError");
+  });
+
+  it("as a command: finds the cluster from -f, its nodes and pinned keys from the state directory", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "kx-ssh-cmd-"));
+    try {
+      const b = cloud.bastion!;
+      const h = cloud.hosts[0]!;
+      const file = join(dir, "cluster.yaml");
+      writeFileSync(
+        file,
+        stringify({
+          apiVersion: "kx.dev/v1alpha1",
+          kind: "Cluster",
+          name: "lab",
+          ssh: { user: "root", privateKeyFile: cloud.clientKeyFile },
+          addons: { cloudController: { enabled: false }, ebsCsi: { enabled: false } },
+          hosts: [
+            { name: "bastion", address: b.address, roles: ["bastion"] },
+            { name: "master-a", address: h.dnsName, privateAddress: h.address, roles: ["control-plane", "etcd"] },
+          ],
+        }),
+      );
+      const stateDir = join(dir, "state");
+      const state = newStateDoc("lab", "0.0.0");
+      setStateData(state, HOST_KEYS, { bastion: b.hostKeys[0]!, "master-a": h.hostKeys[0]! });
+      await new LocalStateStore(stateDir).save(state);
+      const code = await run("master-a", ["test", "$(hostname)", "=", "master-a"], { file }, { stateDir, output: "plain" } as never);
+      expect(code).toBe(0);
+
+      // The state's pinned key is what counts: a wrong one is refused by ssh itself.
+      setStateData(state, HOST_KEYS, { bastion: b.hostKeys[0]!, "master-a": b.hostKeys[0]! });
+      await new LocalStateStore(stateDir).save(state);
+      expect(await run("master-a", ["true"], { file }, { stateDir, output: "plain" } as never)).toBe(255);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names the known nodes when asked for an unknown one", async () => {
