@@ -49,6 +49,8 @@ async function aws(...args: string[]): Promise<string> {
 describe("the AWS CLI against the launcher", () => {
   it("prints its URL and serves a VPC and a subnet the CLI creates and describes", async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // botocore's signatures must verify, as a second check of the fake's SigV4 canonicalisation.
+    await fetch(`${url}/_fake/credentials`, { method: "POST", body: JSON.stringify({ secrets: { AKIDCLI: "secret" } }) });
     const vpc = JSON.parse(await aws("ec2", "create-vpc", "--cidr-block", "10.0.0.0/16", "--tag-specifications", "ResourceType=vpc,Tags=[{Key=Name,Value=cli}]")).Vpc;
     expect(vpc).toMatchObject({ CidrBlock: "10.0.0.0/16", Tags: [{ Key: "Name", Value: "cli" }] });
     const subnet = JSON.parse(await aws("ec2", "create-subnet", "--vpc-id", vpc.VpcId, "--cidr-block", "10.0.1.0/24", "--availability-zone", "eu-west-1b")).Subnet;

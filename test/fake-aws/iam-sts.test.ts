@@ -28,6 +28,7 @@ import {
 import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
 import { EC2Client, DescribeVpcsCommand } from "@aws-sdk/client-ec2";
 import { SSMClient, GetParameterCommand } from "@aws-sdk/client-ssm";
+import { Route53Client, CreateHostedZoneCommand, ListResourceRecordSetsCommand, ListHostedZonesByNameCommand } from "@aws-sdk/client-route-53";
 import { clientConfig, failure, useFake } from "./fake.js";
 
 const fake = useFake();
@@ -120,6 +121,24 @@ describe("STS and credentials", () => {
     expect(id).toMatchObject({ Account: "000000000000", Arn: "arn:aws:iam::000000000000:user/kx-test" });
     fake().setCredentials({ account: "123456789012" });
     expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe("123456789012");
+  });
+
+  it("verifies SigV4 signatures when given the secrets, across the four wire protocols", async () => {
+    fake().setCredentials({ secrets: { AKIDGOOD: "right-secret" } });
+    const as = (secretAccessKey: string) => ({ ...clientConfig(fake()), credentials: { accessKeyId: "AKIDGOOD", secretAccessKey } });
+    const good = as("right-secret");
+    await new EC2Client(good).send(new DescribeVpcsCommand({ Filters: [{ Name: "tag:kx:cluster", Values: ["a b/c"] }] }));
+    await new STSClient(good).send(new GetCallerIdentityCommand({}));
+    await expect(new SSMClient(good).send(new GetParameterCommand({ Name: "/kx/x" }))).rejects.toMatchObject({ name: "ParameterNotFound" });
+    const r53 = new Route53Client(good);
+    const zone = await r53.send(new CreateHostedZoneCommand({ Name: "sig.example.com", CallerReference: "sig" }));
+    await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.HostedZone!.Id, StartRecordName: "a.sig.example.com", StartRecordType: "A", MaxItems: 5 }));
+    await r53.send(new ListHostedZonesByNameCommand({ DNSName: "sig.example.com" }));
+    const bad = as("wrong-secret");
+    expect((await failure(new EC2Client(bad).send(new DescribeVpcsCommand({})))).name).toBe("SignatureDoesNotMatch");
+    expect((await failure(new STSClient(bad).send(new GetCallerIdentityCommand({})))).name).toBe("SignatureDoesNotMatch");
+    expect((await failure(new SSMClient(bad).send(new GetParameterCommand({ Name: "/kx/x" })))).name).toBe("InvalidSignatureException");
+    expect((await failure(new Route53Client(bad).send(new ListHostedZonesByNameCommand({ DNSName: "sig.example.com" })))).name).toBe("SignatureDoesNotMatch");
   });
 
   it("rejects unknown and expired access keys in each service's own error shape", async () => {

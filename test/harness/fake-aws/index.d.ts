@@ -28,6 +28,8 @@ export interface CredentialSettings {
   valid?: string[] | null;
   /** Access key ids answered with ExpiredToken / RequestExpired / ExpiredTokenException. */
   expired?: string[];
+  /** Secret per access key id: requests from these keys must carry a valid SigV4 signature (else SignatureDoesNotMatch / InvalidSignatureException). */
+  secrets?: Record<string, string>;
   /** Account id for ARNs and GetCallerIdentity (default 000000000000). */
   account?: string;
   /** Arn GetCallerIdentity returns. */

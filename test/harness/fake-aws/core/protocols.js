@@ -15,10 +15,10 @@ import { document, escapeXml } from "./xml.js";
 
 /** Error codes for the faults the fake injects, per protocol. */
 export const FAULT_CODES = {
-  ec2: { throttle: ["RequestLimitExceeded", 503], server: ["InternalError", 500], badKey: ["AuthFailure", 401], expired: ["RequestExpired", 400] },
-  query: { throttle: ["Throttling", 400], server: ["InternalFailure", 500], badKey: ["InvalidClientTokenId", 403], expired: ["ExpiredToken", 400] },
-  "rest-xml": { throttle: ["Throttling", 400], server: ["InternalFailure", 500], badKey: ["InvalidClientTokenId", 403], expired: ["ExpiredToken", 400] },
-  json: { throttle: ["ThrottlingException", 400], server: ["InternalServerError", 500], badKey: ["UnrecognizedClientException", 400], expired: ["ExpiredTokenException", 400] },
+  ec2: { throttle: ["RequestLimitExceeded", 503], server: ["InternalError", 500], badKey: ["AuthFailure", 401], expired: ["RequestExpired", 400], badSignature: ["SignatureDoesNotMatch", 403] },
+  query: { throttle: ["Throttling", 400], server: ["InternalFailure", 500], badKey: ["InvalidClientTokenId", 403], expired: ["ExpiredToken", 400], badSignature: ["SignatureDoesNotMatch", 403] },
+  "rest-xml": { throttle: ["Throttling", 400], server: ["InternalFailure", 500], badKey: ["InvalidClientTokenId", 403], expired: ["ExpiredToken", 400], badSignature: ["SignatureDoesNotMatch", 403] },
+  json: { throttle: ["ThrottlingException", 400], server: ["InternalServerError", 500], badKey: ["UnrecognizedClientException", 400], expired: ["ExpiredTokenException", 400], badSignature: ["InvalidSignatureException", 400] },
 };
 
 /** @param {any} value */

@@ -3,6 +3,7 @@ import { AwsError } from "./errors.js";
 import { decodeForm } from "./form.js";
 import { requestId as newRequestId } from "./ids.js";
 import { FAULT_CODES, failure, success } from "./protocols.js";
+import { signatureMatches } from "./sigv4.js";
 
 /**
  * One request through the fake: find the service (from the SigV4 credential scope, else
@@ -107,7 +108,7 @@ export async function handleAws(world, services, req, url, body) {
     }
     world.store.tick();
     for (const s of services) s.onTick?.(world);
-    checkCredentials(world, service, accessKey);
+    checkCredentials(world, service, accessKey, req, body);
     const fault = world.faults.next(action);
     if (fault) {
       if (fault.kind === "fail") throw new AwsError(fault.code, fault.message, { status: fault.status });
@@ -139,8 +140,11 @@ export async function handleAws(world, services, req, url, body) {
   }
 }
 
-/** @param {World} world @param {ServiceModule} service @param {string | undefined} accessKey */
-function checkCredentials(world, service, accessKey) {
+/**
+ * @param {World} world @param {ServiceModule} service @param {string | undefined} accessKey
+ * @param {import("node:http").IncomingMessage} req @param {string} body
+ */
+function checkCredentials(world, service, accessKey, req, body) {
   const c = world.credentials;
   const codes = FAULT_CODES[service.protocol];
   if (accessKey && c.expired?.includes(accessKey)) {
@@ -148,5 +152,13 @@ function checkCredentials(world, service, accessKey) {
   }
   if (c.valid && (!accessKey || !c.valid.includes(accessKey))) {
     throw new AwsError(String(codes.badKey[0]), "The security token included in the request is invalid.", { status: Number(codes.badKey[1]) });
+  }
+  const secret = accessKey ? c.secrets?.[accessKey] : undefined;
+  if (secret !== undefined && !signatureMatches(req, body, secret)) {
+    throw new AwsError(
+      String(codes.badSignature[0]),
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      { status: Number(codes.badSignature[1]) },
+    );
   }
 }

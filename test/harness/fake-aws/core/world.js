@@ -8,7 +8,7 @@ import { Faults } from "./faults.js";
  */
 
 /** @typedef {{ address: string, hostKeys: string[], namePattern?: string }} TestHost */
-/** @typedef {{ valid?: string[] | null, expired?: string[], account?: string, userArn?: string }} CredentialSettings */
+/** @typedef {{ valid?: string[] | null, expired?: string[], secrets?: Record<string, string>, account?: string, userArn?: string }} CredentialSettings */
 /** @typedef {{ time: string, service: string, action: string, kind: "read" | "write", status: number, error?: string }} CallRecord */
 
 /** Realistic delays in seconds; multiplied by latencyScale. */
