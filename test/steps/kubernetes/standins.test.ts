@@ -202,6 +202,21 @@ describe("kubeadm stand-in", () => {
     expect(fails(master, "kubectl --kubeconfig /etc/kubernetes/kubelet.conf.none get nodes")).toContain("no such file or directory");
   });
 
+  it("kubeadm upgrade: one minor at a time, never past kubeadm's own version, with confirmation", () => {
+    const admin = "--kubeconfig /etc/kubernetes/admin.conf";
+    expect(master.exec(`kubeadm upgrade plan ${admin}`)).toContain("Current cluster version: v1.36.1");
+    expect(fails(master, `kubeadm upgrade apply v1.37.0 --yes ${admin}`)).toContain("is higher than the kubeadm version (v1.36.1)");
+    expect(fails(master, `KX_STANDIN_VERSION=v1.38.0 kubeadm upgrade apply v1.38.0 --yes ${admin}`)).toContain("kubeadm can upgrade only 1 minor version at a time");
+    expect(fails(master, `KX_STANDIN_VERSION=v1.37.0 kubeadm upgrade apply v1.37.0 ${admin}`)).toContain("[upgrade/confirm]");
+    expect(master.exec(`KX_STANDIN_VERSION=v1.37.0 kubeadm upgrade apply v1.37.0 --yes ${admin}`)).toContain('upgraded to "v1.37.0"');
+    expect(master.exec("grep image: /etc/kubernetes/manifests/kube-apiserver.yaml")).toContain("kube-apiserver:v1.37.0");
+    // The kubelet restarts the static pod from the new manifest.
+    master.exec(`for i in $(seq 200); do kubectl ${admin} version 2>/dev/null | grep -q 'Server Version: v1.37.0' && exit 0; sleep 0.1; done; exit 1`);
+    expect(fails(master, `KX_STANDIN_VERSION=v1.37.0 kubeadm upgrade apply v1.36.1 --yes ${admin}`)).toContain("is lower than the cluster version");
+    expect(master.exec(`kubectl ${admin} cluster-info`)).toContain(`Kubernetes control plane is running at https://${master.address}:6443`);
+    expect(master.exec(`kubectl ${admin} get --raw /readyz`)).toBe("ok\n");
+  });
+
   it("the API server refuses --cloud-provider (removed in 1.33), so such a config never gets healthy", async () => {
     master.exec("kubeadm reset --force");
     expect(master.exec("ls /etc/kubernetes/manifests /etc/kubernetes/pki | wc -l").trim()).toBe("3");
