@@ -18,6 +18,7 @@ import {
   type EtcdMember,
 } from "../../pki/profiles.js";
 import type { KxContext } from "../context.js";
+import { placements } from "../machines/placement.js";
 import { caStep } from "./ca-step.js";
 import { readCertificatesOutput, type CertificateExpiries } from "./expiries.js";
 import { leafCertificatesStep } from "./leaf-certificates-step.js";
@@ -73,10 +74,10 @@ export async function etcdMembers(ctx: KxContext): Promise<EtcdMember[]> {
   return hosts.map((h) => ({ name: h.name, privateIp: h.privateIp, privateDns: h.nodeName }));
 }
 
-/** On AWS the members' addresses come from the machines steps (one etcd instance per zone). */
+/** On AWS the members' addresses come from the machines steps (see machines/placement.ts). */
 function etcdMachineSteps(config: ClusterConfig): string[] {
   if (isHostsCluster(config)) return [];
-  return (config.zones ?? []).slice(0, config.etcd.count).map((zone) => `machines/etcd:${zone}`);
+  return placements(config, "etcd").map((p) => p.stepId);
 }
 
 /** For a `hosts:` cluster, a changed address in the config must re-plan the member certificates. */
