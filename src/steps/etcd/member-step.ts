@@ -7,11 +7,15 @@
  * it was written with (etcd ignores it once initialised); a member without data joins
  * with "new" while no member has data (the first create, or one that crashed before any
  * member started), and otherwise as a replacement: `etcdctl member add`, then "existing".
+ *
+ * Fresh members start together (etcd needs the quorum to come up at once); members
+ * whose configuration changed restart one at a time, each healthy before the next.
  */
 import { KxError } from "../../engine/errors.js";
 import type { Change, Outputs, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
+import { Limiter } from "../../ssh/limiter.js";
 import { etcdctl, memberIdHex, parseMemberList } from "./etcdctl.js";
 import { readMemberFacts, sha256, type MemberFacts } from "./facts.js";
 import {
@@ -61,8 +65,15 @@ export function memberStep(member: { name: string; machineStep?: string }, membe
       );
       if (plan.joinThrough) await addMember(ctx, options, plan.joinThrough, host);
       const command = serviceCommand(plan.service);
-      if (command) {
-        ctx.log.progress(name, plan.service === "restart" ? "restarting etcd" : "starting etcd");
+      if (plan.service === "restart") {
+        // One member at a time, each back and healthy before the next: the quorum holds.
+        await restartLock(ctx).run(async () => {
+          ctx.log.progress(name, "restarting etcd");
+          await session.exec(command!, { sudo: true, retryOnDisconnect: true, label: "restart etcd" });
+          await waitMemberHealthy(ctx, options, host);
+        });
+      } else if (command) {
+        ctx.log.progress(name, "starting etcd");
         await session.exec(command, { sudo: true, retryOnDisconnect: true, label: `${plan.service} etcd` });
       }
       return outputsOf(host);
@@ -196,6 +207,34 @@ async function addMember(ctx: KxContext, options: ResolvedOptions, peer: NodeHos
   if (entry && !entry.name) return; // added earlier, not started yet: start it
   if (entry) await run(`member remove ${memberIdHex(entry.ID)}`, `etcdctl member remove ${host.name}`);
   await run(`member add ${host.name} --peer-urls=${peerUrl}`, `etcdctl member add ${host.name}`);
+}
+
+const restartLocks = new WeakMap<object, Limiter>();
+function restartLock(ctx: KxContext): Limiter {
+  let lock = restartLocks.get(ctx.ssh);
+  if (!lock) restartLocks.set(ctx.ssh, (lock = new Limiter(1)));
+  return lock;
+}
+
+async function waitMemberHealthy(ctx: KxContext, options: ResolvedOptions, host: NodeHost): Promise<void> {
+  const session = await ctx.ssh.session(host.ssh);
+  const deadline = Date.now() + options.healthTimeoutMs;
+  for (let delay = 300; ; delay = Math.min(delay * 2, 3_000)) {
+    const check = await session.exec(etcdctl(options.binDir, [clientUrl(host)], "healthcheck-client", "endpoint health"), {
+      sudo: true,
+      readOnly: true,
+      allowFailure: true,
+      retryOnDisconnect: true,
+      label: "etcdctl endpoint health",
+    });
+    if (check.code === 0) return;
+    if (Date.now() + delay > deadline || ctx.signal.aborted) {
+      throw new KxError(`etcd on ${host.name} is not healthy after its restart`, {
+        hint: `See its log with \`kx ssh ${host.name} -- journalctl -u etcd -n 50\`; the other members were left running.`,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
 }
 
 async function requireHost(ctx: KxContext, name: string): Promise<NodeHost> {
