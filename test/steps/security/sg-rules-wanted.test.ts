@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { referencedGroups, securityGroupNames, wantedRules, type RuleSpec } from "../../../src/steps/security/sg-rules-wanted.js";
+import { securitySteps } from "../../../src/steps/security/index.js";
+import { awsTestConfig } from "../context.js";
+
+const show = (rules: RuleSpec[]) =>
+  rules.map((r) => `${r.protocol} ${r.fromPort}-${r.toPort} ${"cidr" in r.peer ? r.peer.cidr : `sg:${r.peer.group}`}`).sort();
+
+describe("wanted security group rules", () => {
+  it("without a bastion: no bastion group, SSH only from inside the VPC", () => {
+    const config = awsTestConfig({ ssh: { bastion: { enabled: false } } });
+    expect(securityGroupNames(config)).not.toContain("bastion");
+    for (const group of ["etcd", "control-plane", "worker"] as const) {
+      const ssh = wantedRules(config, group).ingress.filter((r) => r.fromPort === 22);
+      expect(show(ssh)).toEqual(["tcp 22-22 10.0.0.0/16"]);
+      expect(referencedGroups(wantedRules(config, group))).not.toContain("bastion");
+    }
+    const ids = securitySteps(config).map((s) => s.id);
+    expect(ids).not.toContain("security/sg:bastion");
+    expect(ids).not.toContain("security/sg-rules:bastion");
+  });
+
+  it("with a public API record: the API load balancer also admits the operator networks", () => {
+    const config = awsTestConfig({
+      dns: { zone: "lab.example.com", publicZoneId: "Z0123456789" },
+      ssh: { bastion: { enabled: true, allowedCidrs: ["203.0.113.0/24", "198.51.100.7/32"] } },
+    });
+    expect(show(wantedRules(config, "api-lb").ingress)).toEqual(["tcp 6443-6443 10.0.0.0/16", "tcp 6443-6443 198.51.100.7/32", "tcp 6443-6443 203.0.113.0/24"]);
+    const privateOnly = awsTestConfig();
+    expect(show(wantedRules(privateOnly, "api-lb").ingress)).toEqual(["tcp 6443-6443 10.0.0.0/16"]);
+  });
+
+  it("keep 2380 between etcd members and NodePorts for the ingress load balancer alone", () => {
+    const config = awsTestConfig();
+    for (const group of securityGroupNames(config)) {
+      const rules = wantedRules(config, group).ingress;
+      for (const r of rules.filter((x) => x.fromPort <= 2380 && x.toPort >= 2380)) expect([group, r.peer]).toEqual(["etcd", { group: "etcd" }]);
+      for (const r of rules.filter((x) => x.fromPort <= 30000 && x.toPort >= 30000)) expect([group, r.peer]).toEqual(["worker", { group: "ingress-lb" }]);
+      expect(wantedRules(config, group).egress).toEqual([{ protocol: "-1", fromPort: -1, toPort: -1, peer: { cidr: "0.0.0.0/0" }, description: "all outbound" }]);
+    }
+  });
+});
