@@ -16,13 +16,3 @@ export class AwsError extends Error {
     this.sender = opts.sender ?? this.status < 500;
   }
 }
-
-/** @param {string} code @param {string} message */
-export const notFound = (code, message) => new AwsError(code, message, { status: 400 });
-
-/** @param {string} message */
-export const invalidParameter = (message) => new AwsError("InvalidParameterValue", message);
-
-/** @param {string} name */
-export const missingParameter = (name) =>
-  new AwsError("MissingParameter", `The request must contain the parameter ${name}`);

@@ -11,7 +11,7 @@ import { paginate } from "../../core/paginate.js";
 const REGIONS = ["eu-west-1", "eu-central-1", "us-east-1", "us-east-2", "us-west-2", "ap-southeast-1"];
 
 /** @type {{ name: string, vcpus: number, memMiB: number, arch: string, enis: number, ipsPerEni: number, burstable?: boolean }[]} */
-export const INSTANCE_TYPES = [
+const INSTANCE_TYPES = [
   { name: "t3.micro", vcpus: 2, memMiB: 1024, arch: "x86_64", enis: 2, ipsPerEni: 2, burstable: true },
   { name: "t3.small", vcpus: 2, memMiB: 2048, arch: "x86_64", enis: 3, ipsPerEni: 4, burstable: true },
   { name: "t3.medium", vcpus: 2, memMiB: 4096, arch: "x86_64", enis: 3, ipsPerEni: 6, burstable: true },

@@ -12,7 +12,7 @@ import { describe, notFound, ok, required, tagSet } from "./common.js";
 /** @typedef {import("../../core/world.js").World} World */
 
 /** The next free address of a subnet (AWS keeps the first four and the last). @param {World} world @param {any} subnet */
-export function allocateIp(world, subnet) {
+function allocateIp(world, subnet) {
   const c = /** @type {{base: number, size: number}} */ (parseCidr(subnet.cidrBlock));
   const used = new Set(world.store.list("eni").filter((e) => e.subnetId === subnet.id).map((e) => e.subnetIp));
   for (let i = 4; i < c.size - 1; i++) {
@@ -50,8 +50,8 @@ export function createEni(world, spec) {
   });
 }
 
-/** @param {World} world @param {string} region @param {any} e */
-export function renderEni(world, region, e) {
+/** @param {World} world @param {any} e */
+function renderEni(world, e) {
   const groups = e.groups.map((/** @type {string} */ g) => ({ groupId: g, groupName: world.store.get("sg", g)?.groupName }));
   return {
     networkInterfaceId: e.id,
@@ -64,7 +64,7 @@ export function renderEni(world, region, e) {
     status: e.instanceId || e.requesterManaged ? "in-use" : "available",
     macAddress: e.macAddress,
     privateIpAddress: e.privateIp,
-    privateDnsName: `ip-${e.privateIp.replaceAll(".", "-")}.${region}.compute.internal`,
+    privateDnsName: `ip-${e.privateIp.replaceAll(".", "-")}.${world.region}.compute.internal`,
     sourceDestCheck: true,
     interfaceType: e.interfaceType,
     groupSet: groups,
@@ -103,7 +103,7 @@ export const actions = {
       fields,
       paged: true,
     });
-    return { networkInterfaceSet: items.map((e) => renderEni(world, world.region, e)), nextToken: next };
+    return { networkInterfaceSet: items.map((e) => renderEni(world, e)), nextToken: next };
   },
 
   DeleteNetworkInterface(p, { world }) {
