@@ -4,9 +4,10 @@
  * that runs with the right configuration is left alone and a re-run changes nothing.
  *
  * The data dir is never touched. A member with data keeps the --initial-cluster-state
- * it was written with (etcd ignores it once initialised); a member without data joins
- * with "new" while no member has data (the first create, or one that crashed before any
- * member started), and otherwise as a replacement: `etcdctl member add`, then "existing".
+ * it was written with (etcd ignores it once initialised). A member without data
+ * bootstraps with "new" while the cluster is forming, and joins the running cluster
+ * (`etcdctl member add`, then "existing") when the cluster does not know it or knew it
+ * before its data was lost (see joinDecision).
  *
  * Fresh members start together (etcd needs the quorum to come up at once); members
  * whose configuration changed restart one at a time, each healthy before the next.
@@ -16,7 +17,7 @@ import type { Change, Outputs, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
 import { Limiter } from "../../ssh/limiter.js";
-import { etcdctl, memberIdHex, parseMemberList } from "./etcdctl.js";
+import { etcdctl, memberIdHex, parseMemberList, type MemberListEntry } from "./etcdctl.js";
 import { readMemberFacts, sha256, type MemberFacts } from "./facts.js";
 import {
   certificateFiles,
@@ -90,11 +91,15 @@ async function planMember(ctx: KxContext, name: string, memberCount: number, opt
 
   const session = await ctx.ssh.session(host.ssh);
   const facts = await readMemberFacts(session, options.dataDir);
-  let state: "new" | "existing" = facts.hasData ? (unitClusterState(facts.unit) ?? "new") : "new";
+  const written = unitClusterState(facts.unit);
+  let state: "new" | "existing" = written ?? "new";
   let joinThrough: NodeHost | undefined;
   if (!facts.hasData) {
-    joinThrough = await peerWithData(ctx, members, host, options);
-    if (joinThrough) state = "existing";
+    const join = await joinDecision(ctx, options, members, host);
+    if (join) {
+      joinThrough = join.peer;
+      state = "existing";
+    }
   }
   const wanted = [...certs, unitFile(ctx, options, host, members, state)];
   const writes = wanted.filter((file) => differs(file, facts));
@@ -108,7 +113,7 @@ async function planMember(ctx: KxContext, name: string, memberCount: number, opt
     files: [plannedFile(name, file)],
   }));
   if (joinThrough) {
-    changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: `etcdctl member add ${name} on ${joinThrough.name} (replaces a member whose data is gone)` });
+    changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: `etcdctl member add ${name} on ${joinThrough.name} (joins the running cluster)` });
   }
   if (service !== "none") {
     changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: describeService(service, facts) });
@@ -174,21 +179,42 @@ function serviceCommand(action: ServiceAction): string | undefined {
   }
 }
 
-/** Another member that holds data: the cluster exists, so this member must join it. */
-async function peerWithData(ctx: KxContext, members: NodeHost[], self: NodeHost, options: ResolvedOptions): Promise<NodeHost | undefined> {
+/**
+ * Whether a member without data must join the running cluster (`member add`, then
+ * "existing") rather than bootstrap with "new". It must when the cluster answers and
+ * either does not list it (a member added to the config) or lists it as started before
+ * (its data is gone: it is replaced). A member the cluster lists as never started, or a
+ * cluster still forming (no member with data, or no quorum yet), bootstraps with "new".
+ */
+async function joinDecision(ctx: KxContext, options: ResolvedOptions, members: NodeHost[], host: NodeHost): Promise<{ peer: NodeHost } | undefined> {
   for (const peer of members) {
-    if (peer.name === self.name) continue;
+    if (peer.name === host.name) continue;
     const session = await ctx.ssh.session(peer.ssh);
-    const { code } = await session.exec(`test -d '${options.dataDir}/member'`, {
-      sudo: true,
-      readOnly: true,
-      allowFailure: true,
-      retryOnDisconnect: true,
-      label: "look for etcd data",
-    });
-    if (code === 0) return peer;
+    const probe = await session.exec(`test -d '${options.dataDir}/member'`, { sudo: true, readOnly: true, allowFailure: true, retryOnDisconnect: true, label: "look for etcd data" });
+    if (probe.code !== 0) continue;
+    const list = await memberList(ctx, options, peer);
+    if (!list) return undefined;
+    const entry = findEntry(list, host);
+    return !entry || entry.name ? { peer } : undefined;
   }
   return undefined;
+}
+
+async function memberList(ctx: KxContext, options: ResolvedOptions, peer: NodeHost): Promise<MemberListEntry[] | undefined> {
+  const session = await ctx.ssh.session(peer.ssh);
+  const r = await session.exec(etcdctl(options.binDir, [clientUrl(peer)], "server", "member list -w json"), {
+    sudo: true,
+    readOnly: true,
+    allowFailure: true,
+    retryOnDisconnect: true,
+    label: "etcdctl member list",
+  });
+  return r.code === 0 ? parseMemberList(r.stdout) : undefined;
+}
+
+function findEntry(list: MemberListEntry[], host: NodeHost): MemberListEntry | undefined {
+  const peerUrl = `https://${host.privateIp}:2380`;
+  return list.find((m) => m.name === host.name || m.peerURLs?.includes(peerUrl));
 }
 
 /**
@@ -198,15 +224,14 @@ async function peerWithData(ctx: KxContext, members: NodeHost[], self: NodeHost,
  */
 async function addMember(ctx: KxContext, options: ResolvedOptions, peer: NodeHost, host: NodeHost): Promise<void> {
   const session = await ctx.ssh.session(peer.ssh);
-  const endpoints = [clientUrl(peer)];
-  const run = (args: string, label: string, readOnly = false) =>
-    session.exec(etcdctl(options.binDir, endpoints, "server", args), { sudo: true, readOnly, retryOnDisconnect: readOnly, label });
-  const list = await run("member list -w json", "etcdctl member list", true);
-  const peerUrl = `https://${host.privateIp}:2380`;
-  const entry = parseMemberList(list.stdout).find((m) => m.name === host.name || m.peerURLs?.includes(peerUrl));
+  const run = (args: string, label: string) =>
+    session.exec(etcdctl(options.binDir, [clientUrl(peer)], "server", args), { sudo: true, label });
+  const list = await memberList(ctx, options, peer);
+  if (!list) throw new KxError(`cannot add etcd member ${host.name}: the cluster does not answer on ${peer.name}`);
+  const entry = findEntry(list, host);
   if (entry && !entry.name) return; // added earlier, not started yet: start it
   if (entry) await run(`member remove ${memberIdHex(entry.ID)}`, `etcdctl member remove ${host.name}`);
-  await run(`member add ${host.name} --peer-urls=${peerUrl}`, `etcdctl member add ${host.name}`);
+  await run(`member add ${host.name} --peer-urls=https://${host.privateIp}:2380`, `etcdctl member add ${host.name}`);
 }
 
 const restartLocks = new WeakMap<object, Limiter>();

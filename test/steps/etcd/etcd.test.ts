@@ -161,7 +161,7 @@ describe("etcd steps on test hosts behind a bastion", () => {
     const changes = plans.get("etcd/member:etcd-c")!;
     expect(changes.map((c) => c.detail)).toEqual([
       "/etc/systemd/system/etcd.service",
-      "etcdctl member add etcd-c on etcd-a (replaces a member whose data is gone)",
+      "etcdctl member add etcd-c on etcd-a (joins the running cluster)",
       "systemctl daemon-reload && systemctl enable --now etcd",
     ]);
     await applyBatch(run, clusterSteps());
