@@ -12,8 +12,8 @@ export function etcdctl(binDir: string, endpoints: string[], identity: EtcdctlId
     `--cacert=${PKI_DIR}/ca.crt`,
     `--cert=${PKI_DIR}/${identity}.crt`,
     `--key=${PKI_DIR}/${identity}.key`,
-    "--dial-timeout=3s",
-    "--command-timeout=5s",
+    "--dial-timeout=2s",
+    "--command-timeout=3s",
     args,
   ].join(" ");
 }

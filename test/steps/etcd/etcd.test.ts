@@ -73,10 +73,15 @@ describe("etcd steps on test hosts behind a bastion", () => {
     await expect(lookup(world.cloud.hosts[0]!.dnsName)).rejects.toThrow();
 
     const run = track(newRun(world));
-    const plans = await createEtcd(world, run);
+    // etcd-a starts first (it waits for a quorum); b and c then start together.
+    const plans = await createEtcd(world, run, ["etcd-a"]);
     for (const name of MEMBERS) {
-      const writes = plans.get(`etcd/member:${name}`)!.filter((c) => c.action === "write").map((c) => c.detail);
+      const changes = plans.get(`etcd/member:${name}`)!;
+      const writes = changes.filter((c) => c.action === "write").map((c) => c.detail);
       expect(writes).toEqual(expect.arrayContaining(["/etc/kubernetes/pki/etcd/server.key", "/etc/systemd/system/etcd.service"]));
+      // A peer with data but no quorum yet is a cluster still forming: bootstrap, do not join.
+      expect(changes.map((c) => c.detail)).not.toContainEqual(expect.stringContaining("member add"));
+      expect(world.cloud.hosts.find((h) => h.name === name)!.exec("grep -c 'initial-cluster-state=new' /etc/systemd/system/etcd.service").trim()).toBe("1");
     }
     // --show-files: the unit is shown, keys are masked.
     const files = plans.get("etcd/member:etcd-a")!.flatMap((c) => c.files ?? []);

@@ -115,12 +115,19 @@ export async function applyBatch(run: Run, steps: Step<KxContext>[]): Promise<Ma
   return plans;
 }
 
-/** The whole create: pki in order, then the members together, then etcd/cluster. */
-export async function createEtcd(world: World, run: Run): Promise<Map<string, Change[]>> {
+/**
+ * The whole create: pki in order, then the members, then etcd/cluster. `first` members
+ * are applied before the others are even planned: the others then see a peer with data
+ * while the cluster has no quorum yet, and must still bootstrap with "new".
+ */
+export async function createEtcd(world: World, run: Run, first: string[] = []): Promise<Map<string, Change[]>> {
   const plans = new Map<string, Change[]>();
-  for (const step of world.steps.pki) for (const [id, c] of await applyBatch(run, [step])) plans.set(id, c);
+  const record = (batch: Map<string, Change[]>) => batch.forEach((c, id) => plans.set(id, c));
+  for (const step of world.steps.pki) record(await applyBatch(run, [step]));
   const members = world.steps.etcd.filter((s) => s.id.startsWith("etcd/member:"));
-  for (const [id, c] of await applyBatch(run, members)) plans.set(id, c);
-  for (const [id, c] of await applyBatch(run, world.steps.etcd.filter((s) => s.id === "etcd/cluster"))) plans.set(id, c);
+  const early = (s: Step<KxContext>) => first.some((name) => s.id === `etcd/member:${name}`);
+  record(await applyBatch(run, members.filter(early)));
+  record(await applyBatch(run, members.filter((s) => !early(s))));
+  record(await applyBatch(run, world.steps.etcd.filter((s) => s.id === "etcd/cluster")));
   return plans;
 }
