@@ -70,7 +70,9 @@ export async function launchInstance(ctx: KxContext, stepId: string, input: Omit
   const { client: ec2, sdk } = await ec2Api(ctx.aws);
   let generation = (await describeOwned(ctx.aws, ctx.cluster, stepId, GONE_STATES)).length;
   for (let attempt = 0; attempt < 5; attempt++, generation++) {
-    const token = clientToken(ctx.cluster, stepId, generation);
+    // The subnet in the token: a cluster destroyed and re-created under the same name
+    // (within the day AWS remembers tokens) launches into new subnets, so gets new tokens.
+    const token = clientToken(ctx.cluster, `${stepId}:${input.SubnetId ?? input.NetworkInterfaces?.[0]?.SubnetId ?? ""}`, generation);
     const result = await untilProfileVisible(ctx.signal, () =>
       awsCall("RunInstances", stepId, () => ec2.send(new sdk.RunInstancesCommand({ ...input, MinCount: 1, MaxCount: 1, ClientToken: token }))),
     );

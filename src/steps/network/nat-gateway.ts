@@ -62,7 +62,8 @@ export function natGatewayStep(zone: string): Step<KxContext> {
             SubnetId: requireOutput(ctx, subnetStep, "subnetId"),
             AllocationId: requireOutput(ctx, eipStep, "allocationId"),
             ConnectivityType: "public",
-            ClientToken: clientToken(ctx.cluster, id),
+            // The subnet in the token: a cluster re-created under the same name gets new tokens.
+            ClientToken: clientToken(ctx.cluster, `${id}:${requireOutput(ctx, subnetStep, "subnetId")}`),
             TagSpecifications: tagSpecifications("natgateway", wantedTags(ctx)),
           }),
         ),

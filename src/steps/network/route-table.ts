@@ -123,7 +123,8 @@ function routeTableStep(spec: RouteTableSpec): Step<KxContext> {
         client.send(
           new sdk.CreateRouteTableCommand({
             VpcId: requireOutput(ctx, VPC_STEP, "vpcId"),
-            ClientToken: clientToken(ctx.cluster, id),
+            // The VPC in the token: a cluster re-created under the same name gets new tokens.
+            ClientToken: clientToken(ctx.cluster, `${id}:${requireOutput(ctx, VPC_STEP, "vpcId")}`),
             TagSpecifications: tagSpecifications("route-table", wantedTags(ctx)),
           }),
         ),
