@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EC2Client, CreateVpcCommand, DescribeVpcsCommand, CreateSubnetCommand } from "@aws-sdk/client-ec2";
-import { SSMClient, PutParameterCommand, GetParameterCommand } from "@aws-sdk/client-ssm";
+import { EC2Client, CreateVpcCommand, DescribeVpcsCommand, CreateSubnetCommand, CreateVpnGatewayCommand } from "@aws-sdk/client-ec2";
+import { SSMClient, PutParameterCommand, GetParameterCommand, GetDocumentCommand } from "@aws-sdk/client-ssm";
 import { IAMClient, GetRoleCommand } from "@aws-sdk/client-iam";
 import { ConfiguredRetryStrategy } from "@smithy/core/retry";
 import { clientConfig, failure, useFake } from "./fake.js";
@@ -47,6 +47,13 @@ describe("faults", () => {
     const e = await failure(ec2.send(new CreateVpcCommand({ CidrBlock: "10.1.0.0/16" })));
     expect(e).toMatchObject({ name: "VpcLimitExceeded", message: "The maximum number of VPCs has been reached." });
     await ec2.send(new CreateVpcCommand({ CidrBlock: "10.2.0.0/16" }));
+  });
+});
+
+describe("unmodelled calls", () => {
+  it("fail loudly instead of pretending to succeed", async () => {
+    expect((await failure(new EC2Client(clientConfig(fake())).send(new CreateVpnGatewayCommand({ Type: "ipsec.1" })))).name).toBe("InvalidAction");
+    expect((await failure(new SSMClient(clientConfig(fake())).send(new GetDocumentCommand({ Name: "x" })))).name).toBe("UnknownOperationException");
   });
 });
 
