@@ -95,6 +95,17 @@ function registerCommands(program: Command, action: Action): void {
       .option("--skip-final-snapshot", "delete the RDS database without a final snapshot", false),
   ).action(action(() => import("./commands/destroy.js")));
 
+  selectCluster(program.command("join").description("add nodes: grow the worker group (AWS), or join the hosts added to the config (hosts:)"))
+    .option("--workers <n>", "AWS: how many workers to add to the autoscaling group")
+    .option("--dry-run", "show what would be joined or changed, and do nothing", false)
+    .option("--force-unlock", "remove a lock left by a kx that died on another machine", false)
+    .action(action(() => import("./commands/join.js")));
+
+  selectCluster(program.command("ssh").description("open a shell on a node (through the bastion, host key verified), or run a command there"))
+    .argument("<node>", "node name: etcd-a, master-b, bastion, or a hosts: name")
+    .argument("[command...]", "command to run instead of a shell")
+    .action(action(() => import("./commands/ssh.js")));
+
   selectCluster(program.command("kubeconfig").description("merge the admin kubeconfig into ~/.kube/config as context kx-<cluster>, or write it to a file"))
     .option("--write <path>", "write a standalone kubeconfig (mode 0600) instead of merging")
     .option("--print", "print the kubeconfig, client key included, to stdout", false)
