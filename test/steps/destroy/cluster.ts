@@ -36,17 +36,22 @@ export function useFake(): () => Fake {
 
 export const config = machinesConfig(key.privateKeyFile, { rds: { enabled: true }, ecr: { repositories: ["web"] } });
 
+/** The same cluster publishing its API name in an existing public zone. */
+export function configWithPublicZone(publicZoneId: string): ClusterConfig {
+  return machinesConfig(key.privateKeyFile, { dns: { zone: "lab.example.com", publicZoneId } });
+}
+
 function infrastructure(c: ClusterConfig): Step<KxContext>[] {
   return [...networkSteps(c), ...securitySteps(c), ...edgeSteps(c), ...machineSteps(c), ...optionalSteps(c)];
 }
 
 /** Creates the whole cluster and what Kubernetes would add to it; returns the context holding the state's outputs. */
-export async function createCluster(): Promise<TestContext> {
+export async function createCluster(c: ClusterConfig = config): Promise<TestContext> {
   fake.setHosts(testHosts(["etcd-a", "etcd-b", "etcd-c", "master-a", "master-b", "master-c", "lab-bastion"]));
   const aws = await fakeAwsClients(fake.url);
   const secrets = new SsmSecretStore(aws, "lab");
   const ctx = testContext({
-    config,
+    config: c,
     aws,
     secrets,
     outputs: {
@@ -54,7 +59,7 @@ export async function createCluster(): Promise<TestContext> {
       "images/etcd": { amiId: fake.registerImage({ name: "kx-etcd" }) },
     },
   });
-  await applyAll(ctx, infrastructure(config));
+  await applyAll(ctx, infrastructure(c));
   await secrets.put("pki/ca.key", "a key that must go with the cluster");
   await secrets.put("join/token", "abcdef.0123456789abcdef");
   await addWhatKubernetesMakes(ctx);

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DestroyBlockedError, destroyCluster, destroyPlan } from "../../../src/steps/destroy/index.js";
 import { fakeAwsClients, testContext } from "../context.js";
-import { captureInputs, config, createCluster, leftovers, useFake } from "./cluster.js";
+import { captureInputs, config, configWithPublicZone, createCluster, leftovers, useFake } from "./cluster.js";
 
 const fake = useFake();
 
@@ -25,6 +25,41 @@ describe("kx destroy, when things are not tidy", () => {
     const bare = { ...testContext({ config, aws: await fakeAwsClients(fake().url) }), config: undefined };
     await destroyCluster(bare, { rdsFinalSnapshot: false });
     expect(leftovers([vpcId])).toEqual([]);
+  });
+
+  it("finds the private zone a create left untagged (killed between creating and tagging it)", async () => {
+    const ctx = await createCluster();
+    const vpcId = ctx.outputs("network/vpc")!.vpcId as string;
+    const r53sdk = await import("@aws-sdk/client-route-53");
+    const r53 = await ctx.aws.route53();
+    const zoneId = ctx.outputs("edge/dns")!.hostedZoneId as string;
+    await r53.send(
+      new r53sdk.ChangeTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId: zoneId.replace("/hostedzone/", ""), RemoveTagKeys: ["kx:cluster", "kx:id", "Name"] }),
+    );
+    const amnesic = testContext({ config, aws: await fakeAwsClients(fake().url) });
+    await destroyCluster(amnesic, { rdsFinalSnapshot: false });
+    expect(leftovers([vpcId])).toEqual([]);
+    const zones = (await r53.send(new r53sdk.ListHostedZonesCommand({}))).HostedZones ?? [];
+    expect(zones.filter((z) => z.Config?.PrivateZone)).toEqual([]);
+  });
+
+  it("removes the API record from the public zone, and nothing else of that zone", async () => {
+    const r53sdk = await import("@aws-sdk/client-route-53");
+    const r53 = await (await fakeAwsClients(fake().url)).route53();
+    const zone = await r53.send(new r53sdk.CreateHostedZoneCommand({ Name: "example.com", CallerReference: `public-${Date.now()}` }));
+    const zoneId = zone.HostedZone!.Id!.replace("/hostedzone/", "");
+    const other = { Name: "www.example.com", Type: "CNAME" as const, TTL: 60, ResourceRecords: [{ Value: "elsewhere.example.net" }] };
+    await r53.send(new r53sdk.ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: other }] } }));
+    const publicConfig = configWithPublicZone(zoneId);
+    const names = async () =>
+      ((await r53.send(new r53sdk.ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? []).map((r) => `${r.Name} ${r.Type}`).sort();
+    const ctx = await createCluster(publicConfig);
+    expect(await names()).toContain("api.lab.example.com. A");
+
+    const plan = await destroyPlan(ctx);
+    expect(plan.groups.find((g) => g.type === "public DNS record")!.items.map((i) => i.name)).toEqual(["api.lab.example.com. A"]);
+    await destroyCluster(testContext({ config: publicConfig, aws: ctx.aws }), { rdsFinalSnapshot: false });
+    expect(await names()).toEqual(["example.com. NS", "example.com. SOA", "www.example.com. CNAME"]);
   });
 
   it("finds by the state's ids what lost its tags", async () => {

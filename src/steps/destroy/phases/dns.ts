@@ -3,11 +3,12 @@
  * the config publishes the API in a public zone, that one record, only if it still
  * points at one of the cluster's load balancers (the public zone is not the cluster's).
  */
+import { createHash } from "node:crypto";
 import type { ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import { awsCall } from "../../../aws/errors.js";
 import { route53Api } from "../../../aws/sdk.js";
 import { TAG_CLUSTER, tagValue } from "../../../aws/tags.js";
-import { stateIds, unlessNotFound, withStateIds } from "../lookup.js";
+import { clusterVpcIds, stateIds, unlessNotFound, withStateIds } from "../lookup.js";
 import { deleteWhenFree, forEachItem } from "../retry.js";
 import type { DestroyItem, DestroyPhase } from "../types.js";
 import { clusterLoadBalancers } from "./load-balancers.js";
@@ -15,6 +16,15 @@ import { clusterLoadBalancers } from "./load-balancers.js";
 type Sdk = typeof import("@aws-sdk/client-route-53");
 
 const bareZoneId = (id: string) => id.replace(/^\/hostedzone\//, "");
+
+/**
+ * The CallerReference edge/dns creates the private zone with (src/steps/edge/dns.ts).
+ * Route 53 tags a zone only after creating it, so a run killed in between leaves a zone
+ * known by this alone.
+ */
+function edgeZoneReference(cluster: string, vpcId: string): string {
+  return `kx-${createHash("sha256").update(`${cluster}:edge/dns:${vpcId}`).digest("hex").slice(0, 40)}`;
+}
 const fqdn = (name: string) => (name.endsWith(".") ? name : `${name}.`).toLowerCase();
 
 async function recordSets(client: Route53Client, sdk: Sdk, HostedZoneId: string): Promise<ResourceRecordSet[]> {
@@ -88,9 +98,14 @@ export const hostedZones: DestroyPhase = {
       zones.push(...(out.HostedZones ?? []).filter((z) => z.Config?.PrivateZone));
       Marker = out.IsTruncated ? out.NextMarker : undefined;
     } while (Marker);
+    const references = new Set((await clusterVpcIds(ctx)).map((vpcId) => edgeZoneReference(ctx.cluster, vpcId)));
     const found: DestroyItem[] = [];
     for (const zone of zones) {
       const ResourceId = bareZoneId(zone.Id!);
+      if (zone.CallerReference && references.has(zone.CallerReference)) {
+        found.push({ id: ResourceId, name: zone.Name });
+        continue;
+      }
       const out = await unlessNotFound("route53:ListTagsForResource", ResourceId, () =>
         client.send(new sdk.ListTagsForResourceCommand({ ResourceType: "hostedzone", ResourceId })),
       );
