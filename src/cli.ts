@@ -106,6 +106,10 @@ function registerCommands(program: Command, action: Action): void {
     .argument("[command...]", "command to run instead of a shell")
     .action(action(() => import("./commands/ssh.js")));
 
+  selectCluster(program.command("forget-host-key").description("forget a node's pinned SSH host key after the machine was really replaced"))
+    .argument("<node>", "the node's name")
+    .action(action(() => import("./commands/forget-host-key.js")));
+
   selectCluster(program.command("kubeconfig").description("merge the admin kubeconfig into ~/.kube/config as context kx-<cluster>, or write it to a file"))
     .option("--write <path>", "write a standalone kubeconfig (mode 0600) instead of merging")
     .option("--print", "print the kubeconfig, client key included, to stdout", false)
