@@ -194,6 +194,16 @@ describe("kx create cluster (infrastructure) against the fake AWS", () => {
     expect(data.BlockDeviceMappings).toEqual([expect.objectContaining({ Ebs: expect.objectContaining({ VolumeType: "gp3", Encrypted: true, VolumeSize: 50 }) })]);
   });
 
+  it("waited for what AWS makes ready later: it polled NAT gateways, instances and the load balancer", () => {
+    const polls = (action: string) => world.fake.calls().filter((c) => c.action === action).length;
+    // At this latency scale each becomes ready only after a few hundred milliseconds.
+    expect(polls("DescribeNatGateways")).toBeGreaterThan(2 * ZONES.length);
+    expect(polls("DescribeInstances")).toBeGreaterThan(7);
+    expect(polls("DescribeLoadBalancers")).toBeGreaterThan(2);
+    expect(one(inv, "lb", "edge/api-lb").state).toBe("active");
+    expect(instances().every((i) => i.state === "running")).toBe(true);
+  });
+
   it("writes nothing on a second run, nor on one that lost its state directory", async () => {
     const before = world.fake.counts().writes;
     const again = await world.create();

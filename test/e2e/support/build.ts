@@ -1,10 +1,10 @@
 /**
- * The real binary (bin/kx.js) imports dist/, so the e2e tests compile src/ once per
- * suite run. Several e2e files start in parallel forks: a mkdir lock lets one of them
- * build while the others wait, and a stamp written after the build lets the others
- * (and the files that start later) reuse it.
+ * The real binary (bin/kx.js) imports dist/, so the e2e tests need src/ compiled. A
+ * build newer than every source file is used as is (`npm test` builds first); else one
+ * e2e file compiles while the others, started in parallel forks, wait on a mkdir lock
+ * and then find the fresh build.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,19 +13,26 @@ import { execa } from "execa";
 export const REPO = fileURLToPath(new URL("../../../", import.meta.url));
 
 const LOCK = join(tmpdir(), "kx-e2e-build.lock");
-const STAMP = join(tmpdir(), "kx-e2e-build.stamp");
-/** A build this recent is this suite run's (a run takes minutes, not this long between files). */
-const FRESH_MS = 10 * 60_000;
 const STALE_LOCK_MS = 5 * 60_000;
+const BUILT = join(REPO, "dist/cli.js");
 
-function freshStamp(): boolean {
-  if (!existsSync(STAMP)) return false;
-  return Date.now() - Number(readFileSync(STAMP, "utf8")) < FRESH_MS;
+function newestSource(dir = join(REPO, "src")): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
+    else if (entry.name.endsWith(".ts")) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
 }
 
-/** Compiles src/ into dist/ unless another e2e file of this run already did. */
+function upToDate(): boolean {
+  return existsSync(BUILT) && statSync(BUILT).mtimeMs >= newestSource();
+}
+
+/** Compiles src/ into dist/ unless dist/ is already newer than every source file. */
 export async function ensureBuilt(): Promise<void> {
-  if (process.env.KX_E2E_NO_BUILD === "1" && existsSync(join(REPO, "dist/cli.js"))) return;
+  if (upToDate()) return;
   for (;;) {
     try {
       mkdirSync(LOCK);
@@ -37,11 +44,10 @@ export async function ensureBuilt(): Promise<void> {
     }
   }
   try {
-    if (freshStamp()) return;
+    if (upToDate()) return;
     // Other engineers' files may be mid-edit: tsc still emits, and dist/cli.js is what matters.
     const result = await execa("npx", ["tsc", "-p", REPO], { cwd: REPO, reject: false, all: true });
-    if (!existsSync(join(REPO, "dist/cli.js"))) throw new Error(`tsc did not produce dist/cli.js:\n${result.all}`);
-    writeFileSync(STAMP, String(Date.now()));
+    if (!existsSync(BUILT)) throw new Error(`tsc did not produce dist/cli.js:\n${result.all}`);
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }

@@ -61,7 +61,7 @@ export function clusterResourceLines(inv: Inventory, cluster = CLUSTER): string[
  * tagged resource by type, kx:id and Name (a duplicate shows as a repeated line), how
  * many untagged resources of each type exist (default security group, main route
  * table, interfaces), the security-group rules by group, the routes and associations
- * of each route table, and the records of each hosted zone.
+ * of each route table, the policies of each IAM role and the records of each hosted zone.
  */
 export function signature(inv: Inventory): Record<string, unknown> {
   const nameOf = new Map<string, string>();
@@ -86,8 +86,12 @@ export function signature(inv: Inventory): Record<string, unknown> {
       ].join("\n  "),
     )
     .sort();
+  const iam = [
+    ...(inv.role ?? []).map((r) => `role ${r.name}: inline ${Object.keys(r.inline ?? {}).sort().join(",")}; attached ${[...(r.attached ?? [])].sort().join(",")}`),
+    ...(inv.instanceProfile ?? []).map((p) => `profile ${p.name}: ${[...(p.roles ?? [])].sort().join(",")}`),
+  ].sort();
   const records = (inv.zone ?? []).map((z) => [z.name, ...(z.records as Resource[]).map((r) => `${r.name} ${r.type}`).sort()].join("\n  "));
-  return { resources: clusterResourceLines(inv), untagged, rules, routes, records };
+  return { resources: clusterResourceLines(inv), untagged, rules, routes, iam, records };
 }
 
 /** kx:ids held by more than one live resource of a type (the autoscaled workers share theirs by design). */
