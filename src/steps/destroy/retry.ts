@@ -3,7 +3,7 @@
  * network interfaces, a NAT gateway's address). A blocked deletion is retried with
  * backoff until the deadline; then the error names exactly what still blocks it.
  */
-import { KxError } from "../../engine/errors.js";
+import { InterruptedError, KxError } from "../../engine/errors.js";
 import { errorCode, isDependencyViolation, isNotFound, toAwsError } from "../../aws/errors.js";
 import { abortableSleep, backoffDelay } from "../../aws/waiters.js";
 import type { PhaseRun } from "./types.js";
@@ -30,7 +30,7 @@ export class DestroyBlockedError extends KxError {
 }
 
 /** Codes that mean "something still uses it, try later" besides the generic dependency ones. */
-const ALSO_BLOCKED = new Set(["InvalidIPAddress.InUse", "IncorrectState", "InvalidNetworkInterface.InUse", "InvalidDBSubnetGroupStateFault"]);
+const ALSO_BLOCKED = new Set(["InvalidIPAddress.InUse", "IncorrectState", "InvalidNetworkInterface.InUse", "InvalidDBSubnetGroupStateFault", "VolumeInUse"]);
 
 export function isBlocked(e: unknown): boolean {
   return isDependencyViolation(e) || ALSO_BLOCKED.has(errorCode(e) ?? "");
@@ -63,7 +63,9 @@ export async function deleteWhenFree(
         throw new DestroyBlockedError([{ resource, code: errorCode(e) ?? "DependencyViolation", blockers: await blockers().catch(() => []) }]);
       }
       run.ctx.log.debug(`${resource} is still in use (${errorCode(e)}), retrying`);
-      await abortableSleep(backoffDelay(i, pollMs(), 15_000), run.ctx.signal);
+      await abortableSleep(backoffDelay(i, pollMs(), 15_000), run.ctx.signal).catch(() => {
+        throw new InterruptedError(`interrupted while waiting to delete ${resource}; run \`kx destroy\` again to finish`);
+      });
     }
   }
 }
