@@ -101,6 +101,33 @@ describe("network steps against the fake", () => {
     expect(await planAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"))).toEqual({});
   });
 
+  it("puts back a default route and a subnet association changed by hand", async () => {
+    const ctx = await freshContext();
+    const steps = networkSteps(config);
+    await applyAll(ctx, steps);
+    const { client, sdk } = await ec2(ctx);
+    const [a, b] = zones as [string, string];
+    const tableA = ctx.outputs(`network/route-table-private:${a}`)!.routeTableId as string;
+    const natB = ctx.outputs(`network/nat-gateway:${b}`)!.natGatewayId as string;
+    const privateA = ctx.outputs(`network/subnet-private:${a}`)!.subnetId as string;
+    // Zone a's private subnet now leaves through zone b's NAT, and is associated with zone b's table.
+    await client.send(new sdk.ReplaceRouteCommand({ RouteTableId: tableA, DestinationCidrBlock: "0.0.0.0/0", NatGatewayId: natB }));
+    const tables = (await client.send(new sdk.DescribeRouteTablesCommand({ RouteTableIds: [tableA] }))).RouteTables!;
+    const association = tables[0]!.Associations!.find((x) => x.SubnetId === privateA)!;
+    const tableB = ctx.outputs(`network/route-table-private:${b}`)!.routeTableId as string;
+    await client.send(new sdk.ReplaceRouteTableAssociationCommand({ AssociationId: association.RouteTableAssociationId, RouteTableId: tableB }));
+
+    expect(await planAll(ctx, steps)).toEqual({
+      [`network/route-table-private:${a}`]: [
+        { action: "update", target: `route table private ${a}`, detail: `route 0.0.0.0/0 → ${ctx.outputs(`network/nat-gateway:${a}`)!.natGatewayId}` },
+        { action: "update", target: `route table private ${a}`, detail: `associate ${privateA}` },
+      ],
+      [`network/route-table-private:${b}`]: [{ action: "update", target: `route table private ${b}`, detail: `disassociate ${privateA}` }],
+    });
+    await applyAll(ctx, steps);
+    expect(await planAll(ctx, steps)).toEqual({});
+  });
+
   it("refuses a VPC whose CIDR differs, naming both values", async () => {
     const ctx = await freshContext();
     await applyAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"));
