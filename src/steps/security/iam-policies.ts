@@ -31,6 +31,8 @@ export interface PolicyScope {
   account: string;
   /** "aws", "aws-cn", "aws-us-gov". */
   partition: string;
+  /** Cilium in ENI IPAM mode: its operator manages the nodes' network interfaces. */
+  ciliumEni?: boolean;
 }
 
 /** EC2 may assume the role (instance profiles). */
@@ -112,6 +114,24 @@ export function rolePolicy(role: IamRoleName, scope: PolicyScope): PolicyDocumen
         Resource: "*",
       },
     );
+  }
+  if (role === "control-plane" && scope.ciliumEni) {
+    // Cilium's operator hands pods VPC addresses in ENI mode; the add-on runs it on the
+    // control plane, so the workers' role never gets to create or attach interfaces.
+    statements.push({
+      Sid: "CiliumEniIpam",
+      Effect: "Allow",
+      Action: [
+        "ec2:CreateNetworkInterface",
+        "ec2:AttachNetworkInterface",
+        "ec2:DetachNetworkInterface",
+        "ec2:DeleteNetworkInterface",
+        "ec2:ModifyNetworkInterfaceAttribute",
+        "ec2:AssignPrivateIpAddresses",
+        "ec2:UnassignPrivateIpAddresses",
+      ],
+      Resource: "*",
+    });
   }
   if (role === "control-plane" || role === "worker") {
     // What every Kubernetes node needs: its own description (node name, zone) and images from ECR.

@@ -68,7 +68,13 @@ export function iamRoleStep(role: IamRoleName): Step<KxContext> {
 
   const wanted = async (ctx: KxContext): Promise<Wanted> => {
     const identity = await callerIdentity(ctx.aws);
-    const scope: PolicyScope = { cluster: ctx.cluster, region: ctx.aws.region, account: identity.account, partition: identity.partition };
+    const scope: PolicyScope = {
+      cluster: ctx.cluster,
+      region: ctx.aws.region,
+      account: identity.account,
+      partition: identity.partition,
+      ciliumEni: ctx.config.addons.cilium.enabled && ctx.config.addons.cilium.ipam === "eni",
+    };
     return {
       roleName: iamName(ctx.cluster, role),
       trust: ec2TrustPolicy(identity.partition),
@@ -138,7 +144,7 @@ export function iamRoleStep(role: IamRoleName): Step<KxContext> {
     id,
     title: `IAM role ${role}`,
     needs: [],
-    inputs: (ctx) => ({ ebsCsi: ctx.config.addons.ebsCsi.enabled }),
+    inputs: (ctx) => ({ ebsCsi: ctx.config.addons.ebsCsi.enabled, ciliumIpam: ctx.config.addons.cilium.ipam }),
 
     async plan(ctx) {
       if (!ctx.aws.live) {

@@ -202,6 +202,15 @@ describe("IAM roles against the fake", () => {
     });
   });
 
+  it("give the control plane, and only it, the interface actions of Cilium's ENI mode", () => {
+    const eni = { ...scope, ciliumEni: true };
+    const iface = "arn:aws:ec2:eu-west-1:000000000000:network-interface/eni-1";
+    expect(allows(rolePolicy("control-plane", eni), "ec2:CreateNetworkInterface", iface)).toBe(true);
+    expect(allows(rolePolicy("control-plane", eni), "ec2:AssignPrivateIpAddresses", iface)).toBe(true);
+    expect(allows(rolePolicy("worker", eni), "ec2:CreateNetworkInterface", iface)).toBe(false);
+    expect(allows(rolePolicy("control-plane", scope), "ec2:CreateNetworkInterface", iface)).toBe(false);
+  });
+
   it("create roles, policies and instance profiles once, and repair a policy edited by hand", async () => {
     const { ctx, steps } = await created();
     const { client, sdk } = await iam(ctx);
