@@ -8,7 +8,6 @@ import { join } from "node:path";
 import type { GlobalOptions } from "../cli.js";
 import { UsageError } from "../engine/errors.js";
 import type { Io } from "../ui/io.js";
-import { createWorkflow } from "../workflows/create.js";
 import { ioFor, splitList, stateDirFor } from "./support/common.js";
 import { configFromFileOrWizard, confirmCreate } from "./support/create-config.js";
 import type { RunResult } from "../engine/run-result.js";
@@ -33,7 +32,8 @@ export async function run(options: CreateOptions, globals: Partial<GlobalOptions
   const workflow = {
     command: "create cluster",
     config,
-    steps: () => createWorkflow(config),
+    // Loaded after the config is valid: a bad flag or file is reported without loading every step.
+    steps: async () => (await import("../workflows/create.js")).createWorkflow(config),
     io,
     globals,
     dryRun: options.dryRun,

@@ -16,7 +16,7 @@ import { runLogPath } from "../../ui/log-file.js";
 import { progressRenderer } from "../../ui/progress.js";
 import { attachLogFile } from "../../ui/report-error.js";
 import { RunSummary } from "../../ui/summary.js";
-import { openSession, type Session } from "../../workflows/session.js";
+import type { Session } from "../../workflows/session.js";
 import { kxVersion, stateDirFor } from "./common.js";
 import { onInterrupt } from "./signals.js";
 import { join } from "node:path";
@@ -54,6 +54,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
   let session: Session | undefined;
   try {
     const state = await store.load();
+    const { openSession } = await import("../../workflows/session.js");
     session = await openSession({ config, stateDir, dryRun, globals, io, state });
     // A dry run's report carries the notes; a real run says them up front.
     if (!dryRun) for (const note of session.notes) io.info(note);
