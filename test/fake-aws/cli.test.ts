@@ -47,7 +47,8 @@ async function aws(...args: string[]): Promise<string> {
 }
 
 describe("the AWS CLI against the launcher", () => {
-  it("prints its URL and serves a VPC and a subnet the CLI creates and describes", async () => {
+  // Each CLI run starts a Python interpreter: allow for a loaded machine.
+  it("prints its URL and serves a VPC and a subnet the CLI creates and describes", { timeout: 180_000 }, async () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     // botocore's signatures must verify, as a second check of the fake's SigV4 canonicalisation.
     await fetch(`${url}/_fake/credentials`, { method: "POST", body: JSON.stringify({ secrets: { AKIDCLI: "secret" } }) });

@@ -38,7 +38,7 @@ export const DELAYS = {
 export const CALL_LOG_LIMIT = 100_000;
 
 /** The shortest time a terminated/deleted resource stays visible, whatever the scale. */
-export const LINGER_FLOOR_MS = 5000;
+export const LINGER_FLOOR_MS = 30_000;
 
 export class World {
   /** @param {{ region?: string, account?: string, latencyScale?: number, hosts?: TestHost[] }} opts */
