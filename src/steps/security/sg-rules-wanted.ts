@@ -39,8 +39,16 @@ const group = (name: SecurityGroupName): Peer => ({ group: name });
 
 export const ALL_EGRESS: RuleSpec = { protocol: "-1", fromPort: -1, toPort: -1, peer: { cidr: "0.0.0.0/0" }, description: "all outbound" };
 
-/** The Cilium agent's ports between nodes: health checks, VXLAN overlay, Hubble, ICMP echo for health. */
-function ciliumRules(from: SecurityGroupName[]): RuleSpec[] {
+/**
+ * Between nodes, for Cilium. With cluster-pool IPAM pods talk through the VXLAN overlay,
+ * so the agent's ports suffice: health checks, VXLAN, Hubble, ICMP echo for health.
+ * With ENI IPAM pods have VPC addresses on the nodes' interfaces and talk directly on
+ * any port, so nodes admit all traffic from nodes (network policy is Cilium's job).
+ */
+function ciliumRules(config: ClusterConfig, from: SecurityGroupName[]): RuleSpec[] {
+  if (config.addons.cilium.ipam === "eni") {
+    return from.map((name) => ({ protocol: "-1" as const, fromPort: -1, toPort: -1, peer: group(name), description: `pod traffic (Cilium ENI) from ${name}` }));
+  }
   return from.flatMap((name) => [
     tcp(4240, group(name), `cilium health from ${name}`),
     udp(8472, group(name), `cilium VXLAN from ${name}`),
@@ -85,7 +93,7 @@ export function wantedRules(config: ClusterConfig, name: SecurityGroupName): Gro
           tcp(6443, vpc, "API server from inside the VPC (nodes, load balancer health checks)"),
           tcp(10250, group("control-plane"), "kubelet from the control plane"),
           tcp(10250, group("worker"), "kubelet from workers (metrics scrapers)"),
-          ...ciliumRules(["control-plane", "worker"]),
+          ...ciliumRules(config, ["control-plane", "worker"]),
         ];
       case "worker":
         return [
@@ -93,7 +101,7 @@ export function wantedRules(config: ClusterConfig, name: SecurityGroupName): Gro
           tcp(10250, group("control-plane"), "kubelet from the control plane"),
           // Prometheus and Metricbeat run on workers and scrape every kubelet.
           tcp(10250, group("worker"), "kubelet from workers (metrics scrapers)"),
-          ...ciliumRules(["control-plane", "worker"]),
+          ...ciliumRules(config, ["control-plane", "worker"]),
           tcp(30000, group("ingress-lb"), "NodePorts from the ingress load balancer", 32767),
         ];
       case "api-lb": {

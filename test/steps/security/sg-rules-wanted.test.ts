@@ -30,6 +30,17 @@ describe("wanted security group rules", () => {
     expect(show(wantedRules(privateOnly, "api-lb").ingress)).toEqual(["tcp 6443-6443 10.0.0.0/16"]);
   });
 
+  it("with Cilium's ENI mode: nodes admit all traffic from nodes (pods talk on any port), no overlay ports", () => {
+    const config = awsTestConfig({ addons: { cilium: { ipam: "eni" } } });
+    for (const group of ["control-plane", "worker"] as const) {
+      const rules = show(wantedRules(config, group).ingress);
+      expect(rules).toContain("-1 -1--1 sg:worker");
+      expect(rules).toContain("-1 -1--1 sg:control-plane");
+      expect(rules.filter((r) => r.startsWith("udp 8472"))).toEqual([]);
+    }
+    expect(show(wantedRules(config, "etcd").ingress).filter((r) => r.startsWith("-1"))).toEqual([]);
+  });
+
   it("keep 2380 between etcd members and NodePorts for the ingress load balancer alone", () => {
     const config = awsTestConfig();
     for (const group of securityGroupNames(config)) {
