@@ -87,12 +87,15 @@ function connectOnce(
     const fail = (error: Error) => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
       client.end();
       reject(error);
     };
     client.once("ready", () => {
       if (settled) return;
       settled = true;
+      clearTimeout(deadline);
+      client.off("end", cutOff);
       check.commit();
       const connection: Connection = { client, hostKey: check.presented ?? "", alive: true };
       const dead = () => {
@@ -125,7 +128,18 @@ function connectOnce(
         fail(err);
       }
     });
-    client.once("close", () => fail(new Error("connection closed during the handshake")));
+    // ssh2 stops its ready timer when the socket ends, and a forwarded stream that ends
+    // never closes by itself: without these an attempt cut off mid-handshake never settles.
+    const cutOff = () => {
+      tunnel?.destroy();
+      fail(new Error("connection closed during the handshake"));
+    };
+    client.once("close", cutOff);
+    client.once("end", cutOff);
+    const deadline = setTimeout(() => {
+      tunnel?.destroy();
+      fail(new Error(`no SSH handshake within ${Math.round(settings.readyTimeoutMs / 1000)} s`));
+    }, settings.readyTimeoutMs + 5_000);
 
     const config: ConnectConfig = {
       host: target.address,

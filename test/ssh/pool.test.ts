@@ -130,22 +130,33 @@ describe("connections", () => {
 
   it("reconnects for the next command after a drop, and retries an in-flight command only when it is idempotent", async () => {
     const lines: string[] = [];
-    const p = pool({ onOutput: (_h, l) => lines.push(l) });
+    let onStarted = () => {};
+    const p = pool({
+      onOutput: (_h, l) => {
+        lines.push(l);
+        if (l === "started") onStarted();
+      },
+    });
     const host = cloud.hosts[1]!;
     const session = await p.session(behindBastion(1));
     expect(host.dropConnections()).toBe(1);
     expect((await session.exec("echo after-drop")).stdout).toBe("after-drop\n");
     expect(lines).toContain("the connection dropped; reconnecting");
 
-    const inFlight = session.exec("sleep 1; echo done", {});
-    await new Promise((r) => setTimeout(r, 300));
+    // Dropped while it runs (it has printed "started"): its outcome is unknown.
+    const started = new Promise<void>((resolve) => (onStarted = resolve));
+    const plain = session.exec("echo started; sleep 1; echo done");
+    plain.catch(() => undefined);
+    await started;
     host.dropConnections();
-    await expect(inFlight).rejects.toBeInstanceOf(SshConnectionLostError);
-
-    const idempotent = session.exec("sleep 1; echo done", { retryOnDisconnect: true });
-    await new Promise((r) => setTimeout(r, 300));
+    await expect(plain).rejects.toBeInstanceOf(SshConnectionLostError);
+    // The idempotent one runs again on a new connection (and is cut only the first time).
+    let drops = 0;
+    const again = new Promise<void>((resolve) => (onStarted = () => (++drops === 1 ? resolve() : undefined)));
+    const idempotent = session.exec("echo started; sleep 1; echo done", { retryOnDisconnect: true });
+    await again;
     host.dropConnections();
-    expect((await idempotent).stdout).toBe("done\n");
+    expect((await idempotent).stdout).toBe("started\ndone\n");
     expect(p.stats().connections[host.name]).toBe(4);
     expect(p.stats().connections.bastion).toBe(1);
   });
