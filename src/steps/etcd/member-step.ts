@@ -41,8 +41,10 @@ interface MemberPlan {
   host?: NodeHost;
   writes: WantedFile[];
   service: ServiceAction;
-  /** Peer to run `member add` on when this member replaces a lost one. */
+  /** Peer to run `member add` on when this member joins the running cluster. */
   joinThrough?: NodeHost;
+  /** Planned before the machines or certificates existed (a dry-run): nothing to apply yet. */
+  unknown?: boolean;
 }
 
 export function memberStep(member: { name: string; machineStep?: string }, memberCount: number, options: ResolvedOptions): Step<KxContext> {
@@ -59,6 +61,11 @@ export function memberStep(member: { name: string; machineStep?: string }, membe
       if (changes.length === 0) return outputsOf(await requireHost(ctx, name));
       // The host is the truth: plan again and do what is still missing.
       const plan = await planMember(ctx, name, memberCount, options);
+      if (plan.unknown) {
+        throw new KxError(`etcd member ${name}: its machine, its peers or its certificates do not exist yet`, {
+          hint: "The machines and pki steps must finish first; run the same command again.",
+        });
+      }
       const host = plan.host ?? (await requireHost(ctx, name));
       const session = await ctx.ssh.session(host.ssh);
       await Promise.all(
@@ -143,7 +150,7 @@ function planFromNothing(name: string, host: NodeHost | undefined, certs: Wanted
     ],
   }));
   changes.push({ action: "run", target: `etcd ${name}`, host: name, detail: "systemctl daemon-reload && systemctl enable --now etcd" });
-  return { changes, host, writes: [], service: "start" };
+  return { changes, host, writes: [], service: "start", unknown: true };
 }
 
 function differs(file: WantedFile, facts: MemberFacts): boolean {
