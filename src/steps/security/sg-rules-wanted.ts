@@ -57,6 +57,21 @@ function ciliumRules(config: ClusterConfig, from: SecurityGroupName[]): RuleSpec
   ]);
 }
 
+/**
+ * Prometheus (kube-prometheus-stack, on the workers) scrapes host-network endpoints of
+ * every node directly, not through the overlay: node-exporter, the Cilium agent and its
+ * Envoy, Hubble's metrics. Opened only when Prometheus is installed.
+ */
+function metricsRules(config: ClusterConfig): RuleSpec[] {
+  const istio = config.addons.istio;
+  if (!istio.enabled || !istio.observability.prometheus) return [];
+  return [
+    tcp(9100, group("worker"), "node-exporter, scraped by Prometheus"),
+    tcp(9962, group("worker"), "Cilium agent metrics, scraped by Prometheus"),
+    tcp(9964, group("worker"), "Cilium Envoy metrics, scraped by Prometheus", 9965),
+  ];
+}
+
 /** The groups kx makes: the bastion's only when a bastion is enabled. */
 export function securityGroupNames(config: ClusterConfig): SecurityGroupName[] {
   const all: SecurityGroupName[] = ["bastion", "etcd", "control-plane", "worker", "api-lb", "ingress-lb"];
@@ -94,6 +109,7 @@ export function wantedRules(config: ClusterConfig, name: SecurityGroupName): Gro
           tcp(10250, group("control-plane"), "kubelet from the control plane"),
           tcp(10250, group("worker"), "kubelet from workers (metrics scrapers)"),
           ...ciliumRules(config, ["control-plane", "worker"]),
+          ...metricsRules(config),
         ];
       case "worker":
         return [
@@ -102,6 +118,7 @@ export function wantedRules(config: ClusterConfig, name: SecurityGroupName): Gro
           // Prometheus and Metricbeat run on workers and scrape every kubelet.
           tcp(10250, group("worker"), "kubelet from workers (metrics scrapers)"),
           ...ciliumRules(config, ["control-plane", "worker"]),
+          ...metricsRules(config),
           tcp(30000, group("ingress-lb"), "NodePorts from the ingress load balancer", 32767),
         ];
       case "api-lb": {

@@ -61,6 +61,7 @@ async function liveRules(ctx: TestContext): Promise<Record<string, string[]>> {
 
 const cilium = (from: string) => [`in tcp 4240-4240 ${from}`, `in udp 8472-8472 ${from}`, `in tcp 4244-4244 ${from}`, `in icmp 8-0 ${from}`];
 const EGRESS = "out -1 -1--1 0.0.0.0/0";
+const METRICS = ["in tcp 9100-9100 sg:worker", "in tcp 9962-9962 sg:worker", "in tcp 9964-9965 sg:worker"];
 
 describe("security groups against the fake", () => {
   it("open exactly what each role needs", async () => {
@@ -76,6 +77,7 @@ describe("security groups against the fake", () => {
         "in tcp 10250-10250 sg:worker",
         ...cilium("sg:control-plane"),
         ...cilium("sg:worker"),
+        ...METRICS,
         EGRESS,
       ],
       "sg:worker": [
@@ -84,6 +86,7 @@ describe("security groups against the fake", () => {
         "in tcp 10250-10250 sg:worker",
         ...cilium("sg:control-plane"),
         ...cilium("sg:worker"),
+        ...METRICS,
         "in tcp 30000-32767 sg:ingress-lb",
         EGRESS,
       ],

@@ -41,6 +41,13 @@ describe("wanted security group rules", () => {
     expect(show(wantedRules(config, "etcd").ingress).filter((r) => r.startsWith("-1"))).toEqual([]);
   });
 
+  it("open the nodes' metrics ports to the workers only when Prometheus is installed", () => {
+    const metrics = (c: ReturnType<typeof awsTestConfig>) => show(wantedRules(c, "worker").ingress).filter((r) => /^tcp 9(100|96)/.test(r));
+    expect(metrics(awsTestConfig())).toEqual(["tcp 9100-9100 sg:worker", "tcp 9962-9962 sg:worker", "tcp 9964-9965 sg:worker"]);
+    expect(metrics(awsTestConfig({ addons: { istio: { enabled: false } } }))).toEqual([]);
+    expect(metrics(awsTestConfig({ addons: { istio: { observability: { prometheus: false } } } }))).toEqual([]);
+  });
+
   it("keep 2380 between etcd members and NodePorts for the ingress load balancer alone", () => {
     const config = awsTestConfig();
     for (const group of securityGroupNames(config)) {
