@@ -14,7 +14,7 @@
  * etcd, like the real one, so every host sees the same cluster.
  *
  * Environment understood by the stand-ins: KX_STANDIN_VERSION (default v1.36.1),
- * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 40), KX_KUBEADM_SCHEMA.
+ * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 120), KX_KUBEADM_SCHEMA.
  */
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

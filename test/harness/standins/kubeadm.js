@@ -148,7 +148,7 @@ async function discover(bootstrap) {
       if (res.status !== 200) throw new Error(`HTTP ${res.status}`);
       return res.json;
     },
-    Math.min(WAIT_MS, 15_000),
+    WAIT_MS,
     `couldn't validate the identity of the API Server: failed to request the cluster-info ConfigMap from ${endpoint}`,
   );
   const kubeconfig = insecure.data?.kubeconfig;

@@ -68,8 +68,8 @@ export async function startCluster(): Promise<ClusterFixture> {
   });
   const steps = {
     pki: pkiSteps(ctx.config),
-    etcd: etcdSteps(ctx.config, { localEndpoint: "private-ip", healthTimeoutMs: 30_000 }),
-    kubernetes: kubernetesSteps(ctx.config, { apiTimeoutMs: 30_000 }),
+    etcd: etcdSteps(ctx.config, { localEndpoint: "private-ip", healthTimeoutMs: 120_000 }),
+    kubernetes: kubernetesSteps(ctx.config, { apiTimeoutMs: 120_000 }),
   };
   const run = async (list: Step<KxContext>[]) => {
     const outputs: Record<string, Outputs> = {};

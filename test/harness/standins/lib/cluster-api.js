@@ -4,7 +4,7 @@ import { stringify } from "yaml";
 import { sleep } from "./common.js";
 import { tokenSecret, decodeTokenSecret, isExpired } from "./bootstrap-token.js";
 
-export const WAIT_MS = Number(process.env.KX_STANDIN_WAIT_SECONDS ?? 40) * 1000;
+export const WAIT_MS = Number(process.env.KX_STANDIN_WAIT_SECONDS ?? 120) * 1000;
 
 /** Polls until fn returns a value; throws `message` with the last error after `ms`. */
 export async function waitFor(fn, ms, message) {
