@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createServer, type AddressInfo } from "node:net";
 import { EC2Client, RunInstancesCommand, CreateLaunchTemplateCommand, DescribeInstancesCommand, TerminateInstancesCommand, DeleteSubnetCommand, CreateSubnetCommand, CreateVpcCommand } from "@aws-sdk/client-ec2";
 import {
   ElasticLoadBalancingV2Client,
@@ -130,6 +131,26 @@ describe("network load balancers", () => {
     await ec2().send(new TerminateInstancesCommand({ InstanceIds: [inst.InstanceId!] }));
     expect(await until(async () => (await health())!.Reason === "Target.InvalidState")).toBe(true);
     expect((await failure(elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "i-0123456789abcdef0" }] })))).name).toBe("InvalidTargetException");
+  });
+
+  it("with probing on, a target is healthy only while something listens on its health-check port", async () => {
+    fake().setProbeTargets(true);
+    const server = createServer((s) => s.destroy());
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const net = await network(ec2());
+      const lb = (await elb().send(new CreateLoadBalancerCommand({ Name: "probe", Type: "network", Scheme: "internal", Subnets: [net.privateSubnets[0]] }))).LoadBalancers![0];
+      const tg = (await elb().send(new CreateTargetGroupCommand({ Name: "probe", Protocol: "TCP", Port: port, VpcId: net.vpcId, TargetType: "ip" }))).TargetGroups![0];
+      await elb().send(new CreateListenerCommand({ LoadBalancerArn: lb.LoadBalancerArn, Protocol: "TCP", Port: 443, DefaultActions: [{ Type: "forward", TargetGroupArn: tg.TargetGroupArn }] }));
+      await elb().send(new RegisterTargetsCommand({ TargetGroupArn: tg.TargetGroupArn, Targets: [{ Id: "127.0.0.1" }] }));
+      const state = async () => (await elb().send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.TargetGroupArn }))).TargetHealthDescriptions![0].TargetHealth!.State;
+      expect(await until(async () => (await state()) === "healthy")).toBe(true);
+      await new Promise<void>((r) => server.close(() => r()));
+      expect(await state()).toBe("unhealthy");
+    } finally {
+      server.close();
+    }
   });
 
   it("refuses an internet-facing load balancer in a VPC with no internet gateway, and two subnets in one zone", async () => {

@@ -31,6 +31,7 @@ export function useFake(opts: Parameters<typeof startFakeAws>[0] = {}): () => Fa
     fake?.reset();
     fake?.setHosts(opts.hosts ?? []);
     fake?.setLatencyScale(opts.latencyScale ?? 0);
+    fake?.setProbeTargets(opts.probeTargets ?? false);
     fake?.setCredentials({});
   });
   return () => {

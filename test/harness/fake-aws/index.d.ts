@@ -68,6 +68,8 @@ export interface StartOptions {
   /** Multiplies every modelled delay: 0 = transitions on the next request, 1 = realistic (NAT ~60 s). */
   latencyScale?: number;
   hosts?: TestHost[];
+  /** Load balancer health checks really connect (TCP) to each target's address and health-check port. */
+  probeTargets?: boolean;
 }
 
 export interface FakeAws {
@@ -87,6 +89,7 @@ export interface FakeAws {
   setHosts(hosts: TestHost[]): void;
   setCredentials(c: CredentialSettings): void;
   setLatencyScale(scale: number): void;
+  setProbeTargets(on: boolean): void;
   /** Make an AMI that DescribeImages finds; returns its id. */
   registerImage(spec: ImageSpec): string;
 }

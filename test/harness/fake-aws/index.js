@@ -9,7 +9,7 @@ import * as ec2 from "./services/ec2/index.js";
 /**
  * The local fake AWS endpoint. `startFakeAws()` listens on 127.0.0.1 and returns the
  * URL to give the SDK (or kx, via AWS_ENDPOINT_URL) plus the test controls.
- * @param {{ port?: number, host?: string, region?: string, account?: string, latencyScale?: number, hosts?: import("./core/world.js").TestHost[] }} [opts]
+ * @param {{ port?: number, host?: string, region?: string, account?: string, latencyScale?: number, hosts?: import("./core/world.js").TestHost[], probeTargets?: boolean }} [opts]
  */
 export async function startFakeAws(opts = {}) {
   const world = new World(opts);

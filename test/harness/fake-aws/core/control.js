@@ -42,6 +42,10 @@ export function controller(world, ec2) {
     setCredentials: (c) => {
       world.credentials = c ?? {};
     },
+    /** @param {boolean} on */
+    setProbeTargets: (on) => {
+      world.probeTargets = Boolean(on);
+    },
     /** @param {number} scale */
     setLatencyScale: (scale) => {
       world.latencyScale = scale;
@@ -53,7 +57,7 @@ export function controller(world, ec2) {
 
 /**
  * Routes /_fake/<name>: GET inventory|calls|counts|health, POST reset|clear-calls|
- * faults|hosts|credentials|latency|images (JSON bodies).
+ * faults|hosts|credentials|latency|probe-targets|images (JSON bodies).
  * @param {ReturnType<typeof controller>} ctl
  * @param {string} method @param {string} name @param {string} body
  * @returns {{ status: number, body: any }}
@@ -75,6 +79,7 @@ export function handleControl(ctl, method, name, body) {
     hosts: () => ctl.setHosts(input),
     credentials: () => ctl.setCredentials(input),
     latency: () => ctl.setLatencyScale(Number(input?.latencyScale ?? 0)),
+    "probe-targets": () => ctl.setProbeTargets(Boolean(input?.probeTargets)),
     images: () => ({ imageId: ctl.registerImage(input) }),
   };
   const fn = (method === "GET" ? get : post)[name];

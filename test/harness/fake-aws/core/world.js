@@ -41,11 +41,13 @@ export const CALL_LOG_LIMIT = 100_000;
 export const LINGER_FLOOR_MS = 30_000;
 
 export class World {
-  /** @param {{ region?: string, account?: string, latencyScale?: number, hosts?: TestHost[] }} opts */
+  /** @param {{ region?: string, account?: string, latencyScale?: number, hosts?: TestHost[], probeTargets?: boolean }} opts */
   constructor(opts) {
     this.region = opts.region ?? "eu-west-1";
     this.defaultAccount = opts.account ?? "000000000000";
     this.latencyScale = opts.latencyScale ?? 0;
+    /** Whether load balancer health checks really connect to the targets. */
+    this.probeTargets = opts.probeTargets ?? false;
     this.store = new Store(() => this.latencyScale);
     this.faults = new Faults();
     /** @type {TestHost[]} */

@@ -1,5 +1,6 @@
 // @ts-check
 import { createHash } from "node:crypto";
+import { connect } from "node:net";
 import { AwsError } from "../core/errors.js";
 import { members, memberTags } from "../core/form.js";
 import { hex } from "../core/ids.js";
@@ -166,6 +167,35 @@ function targetHealth(world, tg, t) {
   }
   if (!t.healthy) return { State: "initial", Reason: "Elb.RegistrationInProgress", Description: "Target registration is in progress" };
   return { State: "healthy" };
+}
+
+/**
+ * With probing on (world.probeTargets), a target that is otherwise healthy is healthy
+ * only if its address accepts a TCP connection on the health-check port — so a test
+ * host whose service is down shows as unhealthy, as the load balancer would see it.
+ * @param {string} host @param {number} port
+ */
+function tcpProbe(host, port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 500 });
+    const done = (/** @type {boolean} */ ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once("connect", () => done(true));
+    socket.once("timeout", () => done(false));
+    socket.once("error", () => done(false));
+  });
+}
+
+/** @param {World} world @param {any} tg @param {any} t */
+async function probedHealth(world, tg, t) {
+  const health = targetHealth(world, tg, t);
+  if (!world.probeTargets || health.State !== "healthy") return health;
+  const address = tg.targetType === "ip" ? t.id : world.store.get("instance", t.id)?.privateIp;
+  const port = tg.healthCheck.port === "traffic-port" ? t.port : Number(tg.healthCheck.port);
+  if (address && (await tcpProbe(address, port))) return health;
+  return { State: "unhealthy", Reason: "Target.FailedHealthChecks", Description: "Health checks failed" };
 }
 
 /** The resource an ARN tags, by its type. @param {World} world @param {string} arn */
@@ -377,17 +407,19 @@ export const service = {
       return {};
     },
 
-    DescribeTargetHealth(p, { world }) {
+    async DescribeTargetHealth(p, { world }) {
       const tg = getTg(world, requiredParam(p.TargetGroupArn, "TargetGroupArn"));
       const wanted = members(p.Targets).map((t) => ({ id: String(t.Id), port: t.Port === undefined ? undefined : Number(t.Port) }));
       let targets = tg.targets;
       if (wanted.length) targets = targets.filter((/** @type {any} */ t) => wanted.some((w) => w.id === t.id && (w.port === undefined || w.port === t.port)));
       return {
-        TargetHealthDescriptions: targets.map((/** @type {any} */ t) => ({
-          Target: { Id: t.id, Port: t.port },
-          HealthCheckPort: tg.healthCheck.port === "traffic-port" ? String(t.port) : tg.healthCheck.port,
-          TargetHealth: targetHealth(world, tg, t),
-        })),
+        TargetHealthDescriptions: await Promise.all(
+          targets.map(async (/** @type {any} */ t) => ({
+            Target: { Id: t.id, Port: t.port },
+            HealthCheckPort: tg.healthCheck.port === "traffic-port" ? String(t.port) : tg.healthCheck.port,
+            TargetHealth: await probedHealth(world, tg, t),
+          })),
+        ),
       };
     },
 
