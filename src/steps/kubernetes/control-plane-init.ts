@@ -4,13 +4,21 @@
  * with /etc/kubernetes/admin.conf whose API answers is taken as initialised and skipped;
  * one with admin.conf whose API does not answer stops the run rather than re-running
  * init. The admin kubeconfig is kept in the secret store as kubeconfig/admin.
+ *
+ * On AWS the masters are registered with the API load balancer before init: kubeadm's
+ * phases after wait-control-plane (upload-config, mark-control-plane, bootstrap-token)
+ * talk to the API through controlPlaneEndpoint, the load balancer. Registering every
+ * master up front is safe: an NLB whose targets are all unhealthy sends to all of them,
+ * and once the first API server answers, only to the healthy ones.
  */
+import { isHostsCluster } from "../../config/schema.js";
 import { KxError } from "../../engine/errors.js";
 import { Secret } from "../../engine/secret.js";
 import type { Change, Step } from "../../engine/types.js";
 import { caCertHash } from "../../pki/inspect.js";
 import type { SshSession } from "../../ssh/types.js";
 import type { KxContext } from "../context.js";
+import { planApiTargets, registerApiTargets } from "../edge/api-load-balancer.js";
 import { clusterConfiguration, initConfiguration, kubeletConfiguration, toYaml, type ClusterSettings } from "./kubeadm-config.js";
 import { ADMIN_CONF, KX_DIR, apiReady, fileExists, placeFile, run, sleep } from "./remote.js";
 import { clusterSettings, controlPlaneHosts } from "./settings.js";
@@ -65,6 +73,7 @@ export function controlPlaneInitStep(needs: string[], options: InitStepOptions =
         { host: first.name, path: INIT_CONFIG_PATH, mode: 0o600, owner: "root:root", content: initConfigYaml(settings, first) },
       ];
       const runInit: Change = { action: "run", target: `host ${first.name}`, host: first.name, detail: "kubeadm init", files };
+      const targets = isHostsCluster(ctx.config) ? [] : await planApiTargets(ctx, (await controlPlaneHosts(ctx)).map((m) => m.privateIp));
       let session: SshSession;
       try {
         session = await ctx.ssh.session(first.ssh);
@@ -72,7 +81,7 @@ export function controlPlaneInitStep(needs: string[], options: InitStepOptions =
         return [runInit]; // not reachable yet (a fresh create being planned)
       }
       const { state } = await initState(session, ctx.signal, 0);
-      if (state === "fresh") return [runInit];
+      if (state === "fresh") return [...targets, runInit];
       if (!(await ctx.secrets.get(ADMIN_KUBECONFIG_SECRET))) {
         return [{ action: "write", target: `secret ${ADMIN_KUBECONFIG_SECRET}`, host: first.name, detail: "from /etc/kubernetes/admin.conf" }];
       }
@@ -90,6 +99,7 @@ export function controlPlaneInitStep(needs: string[], options: InitStepOptions =
         });
       }
       if (state === "fresh") {
+        if (!isHostsCluster(ctx.config)) await registerApiTargets(ctx, (await controlPlaneHosts(ctx)).map((m) => m.privateIp));
         await placeSharedCertificates(ctx, session);
         await placeFile(session, INIT_CONFIG_PATH, initConfigYaml(settings, first), 0o600);
         await run(session, `kubeadm config validate --config ${INIT_CONFIG_PATH}`, "kubeadm config validate");
