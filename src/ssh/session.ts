@@ -43,6 +43,9 @@ export class SshConnectionLostError extends SshError {
 /** The connection was found dead before the command started: safe to run it on a new one. */
 class NotStartedError extends SshConnectionLostError {}
 
+/** The server closed the command's channel without its exit status (seen under heavy load). */
+class NoExitStatusError extends SshError {}
+
 export class PooledSession implements SshSession {
   #connection?: Promise<Connection>;
   #sftpChannel?: { connection: Connection; sftp: Promise<SFTPWrapper> };
@@ -83,9 +86,10 @@ export class PooledSession implements SshSession {
     try {
       return await this.#execOnce(command, options);
     } catch (e) {
-      const retry = e instanceof NotStartedError || (e instanceof SshConnectionLostError && options.retryOnDisconnect);
+      const unknownOutcome = e instanceof SshConnectionLostError || e instanceof NoExitStatusError;
+      const retry = e instanceof NotStartedError || (unknownOutcome && options.retryOnDisconnect);
       if (!retry) throw e;
-      this.hooks.onOutput?.(this.target.name, "connection dropped; reconnecting and running the command again", options.label);
+      this.hooks.onOutput?.(this.target.name, `${(e as Error).message}; running it again`, options.label);
       return this.#execOnce(command, options);
     }
   }
@@ -182,7 +186,7 @@ export class PooledSession implements SshSession {
             clearTimeout(grace);
             connection.client.off("close", settle);
             if (!connection.alive) return reject(new SshConnectionLostError(this.target.name, command));
-            reject(new SshError(this.target.name, `the command ended without an exit status: ${redact(options.label ?? command)}`, {
+            reject(new NoExitStatusError(this.target.name, `the command ended without an exit status: ${redact(options.label ?? command)}`, {
               command: redact(command),
               stderrTail: tail(stderr),
             }));

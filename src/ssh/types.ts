@@ -31,8 +31,9 @@ export interface ExecOptions {
   /** The command only reads (facts for a plan): not counted as a write. */
   readOnly?: boolean;
   /**
-   * The command is idempotent: when the connection drops while it runs, reconnect and
-   * run it again once (otherwise SshConnectionLostError: its outcome is unknown).
+   * The command is idempotent: when the connection drops while it runs (or the server
+   * closes its channel without an exit status), run it again once, reconnecting if
+   * needed. Otherwise SshConnectionLostError / SshError: its outcome is unknown.
    */
   retryOnDisconnect?: boolean;
 }
