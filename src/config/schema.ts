@@ -55,6 +55,10 @@ const etcd = z
     instanceType: instanceType.default("t3.medium"),
     version: semver.default("3.6.5"),
     volumeSizeGiB: z.number().int().min(8).default(20),
+    loopbackClients: z
+      .boolean()
+      .default(true)
+      .describe("also serve clients and metrics on each member's 127.0.0.1; turn off where members share one network namespace"),
   })
   .strict();
 

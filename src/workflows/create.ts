@@ -17,9 +17,10 @@ import { etcdSteps } from "../steps/etcd/index.js";
 import { kubernetesSteps } from "../steps/kubernetes/index.js";
 
 export function createWorkflow(config: ClusterConfig): Step<KxContext>[] {
+  const etcd = etcdSteps(config, { localEndpoint: config.etcd.loopbackClients ? "loopback" : "private-ip" });
   if (isHostsCluster(config)) {
     // Existing machines: no images, no AWS resources; the same host steps run on them.
-    return [...pkiSteps(config), ...etcdSteps(config), ...kubernetesSteps(config)];
+    return [...pkiSteps(config), ...etcd, ...kubernetesSteps(config)];
   }
   return [
     ...imageSteps(config),
@@ -29,7 +30,7 @@ export function createWorkflow(config: ClusterConfig): Step<KxContext>[] {
     ...machineSteps(config),
     ...optionalSteps(config),
     ...pkiSteps(config),
-    ...etcdSteps(config),
+    ...etcd,
     ...kubernetesSteps(config),
   ];
 }
