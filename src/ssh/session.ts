@@ -185,14 +185,16 @@ export class PooledSession implements SshSession {
           const settle = () => {
             clearTimeout(grace);
             connection.client.off("close", settle);
+            connection.client.off("end", settle);
             if (!connection.alive) return reject(new SshConnectionLostError(this.target.name, command));
             reject(new NoExitStatusError(this.target.name, `the command ended without an exit status: ${redact(options.label ?? command)}`, {
               command: redact(command),
               stderrTail: tail(stderr),
             }));
           };
-          const grace = setTimeout(settle, 500);
+          const grace = setTimeout(settle, 1_000);
           connection.client.once("close", settle);
+          connection.client.once("end", settle);
         }
       });
       const input = options.stdin instanceof Secret ? options.stdin.reveal() : options.stdin;

@@ -139,7 +139,10 @@ describe("connections", () => {
     });
     const host = cloud.hosts[1]!;
     const session = await p.session(behindBastion(1));
+    const first = await session.connection();
+    const noticed = new Promise((resolve) => first.client.once("close", resolve));
     expect(host.dropConnections()).toBe(1);
+    await noticed;
     expect((await session.exec("echo after-drop")).stdout).toBe("after-drop\n");
     expect(lines).toContain("the connection dropped; reconnecting");
 
