@@ -50,6 +50,18 @@ describe("faults", () => {
   });
 });
 
+describe("settle", () => {
+  it("moves pending work along without a logged call", async () => {
+    const ec2 = new EC2Client(clientConfig(fake()));
+    const vpc = await ec2.send(new CreateVpcCommand({ CidrBlock: "10.0.0.0/16" }));
+    expect(fake().inventory().vpc[0].state).toBe("pending");
+    fake().settle();
+    expect(fake().inventory().vpc[0].state).toBe("available");
+    expect(fake().counts()).toEqual({ reads: 0, writes: 1 });
+    expect(vpc.Vpc!.State).toBe("pending");
+  });
+});
+
 describe("unmodelled calls", () => {
   it("fail loudly instead of pretending to succeed", async () => {
     expect((await failure(new EC2Client(clientConfig(fake())).send(new CreateVpnGatewayCommand({ Type: "ipsec.1" })))).name).toBe("InvalidAction");

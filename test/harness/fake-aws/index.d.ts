@@ -80,6 +80,8 @@ export interface FakeAws {
   stop(): Promise<void>;
   /** Forget every resource, the call log and faults (hosts, credentials and latency stay). */
   reset(): void;
+  /** Apply what is due and let services reconcile, `rounds` steps (default 5), without a request or a logged call. */
+  settle(rounds?: number): void;
   /** Every resource by type (vpc, subnet, igw, eip, nat, rtb, sg, eni, instance, keypair, lt, image, role, instanceProfile, lb, tg, listener, asg, dbSubnetGroup, dbInstance, parameter, repository, zone, change, …), each with its tags. */
   inventory(): Record<string, Array<Record<string, any> & { id: string; tags?: Record<string, string> }>>;
   calls(): CallRecord[];

@@ -13,7 +13,7 @@ import * as ec2 from "./services/ec2/index.js";
  */
 export async function startFakeAws(opts = {}) {
   const world = new World(opts);
-  const ctl = controller(world, ec2);
+  const ctl = controller(world, ec2, services);
   const server = createServer((req, res) => {
     /** @type {Buffer[]} */
     const chunks = [];

@@ -24,9 +24,21 @@ export function inventory(world) {
 /**
  * @param {World} world
  * @param {{ registerImage: (world: World, spec: any) => string }} ec2
+ * @param {import("./server.js").ServiceModule[]} services
  */
-export function controller(world, ec2) {
+export function controller(world, ec2, services) {
   return {
+    /**
+     * Let the world move as it would between requests, without making any: apply what
+     * is due (one step per round) and let the services reconcile (ASG launches…).
+     * @param {number} [rounds]
+     */
+    settle: (rounds = 5) => {
+      for (let i = 0; i < rounds; i++) {
+        world.store.tick();
+        for (const s of services) s.onTick?.(world);
+      }
+    },
     reset: () => world.reset(),
     inventory: () => inventory(world),
     calls: () => world.callLog.map((c) => ({ ...c })),
@@ -56,7 +68,7 @@ export function controller(world, ec2) {
 }
 
 /**
- * Routes /_fake/<name>: GET inventory|calls|counts|health, POST reset|clear-calls|
+ * Routes /_fake/<name>: GET inventory|calls|counts|health, POST reset|settle|clear-calls|
  * faults|hosts|credentials|latency|probe-targets|images (JSON bodies).
  * @param {ReturnType<typeof controller>} ctl
  * @param {string} method @param {string} name @param {string} body
@@ -74,6 +86,7 @@ export function handleControl(ctl, method, name, body) {
   /** @type {Record<string, () => any>} */
   const post = {
     reset: () => ctl.reset(),
+    settle: () => ctl.settle(input?.rounds === undefined ? undefined : Number(input.rounds)),
     "clear-calls": () => ctl.clearCalls(),
     faults: () => ctl.setFaults(input),
     hosts: () => ctl.setHosts(input),
