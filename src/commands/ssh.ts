@@ -14,14 +14,13 @@ import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { GlobalOptions } from "../cli.js";
 import { KxError, UsageError } from "../engine/errors.js";
-import { LocalStateStore } from "../engine/state.js";
 import { createSshPool } from "../ssh/pool.js";
 import type { HostKeyStore, SshTarget } from "../ssh/types.js";
 import type { Inventory, NodeHost } from "../steps/inventory.js";
 import { contextFromState } from "../workflows/offline-context.js";
 import { stateHostKeyStore } from "../workflows/host-key-store.js";
 import { openSession } from "../workflows/session.js";
-import { ioFor, loadSelectedConfig, stateDirFor, type ClusterSelector } from "./support/common.js";
+import { ioFor, loadClusterWithState, type ClusterSelector } from "./support/common.js";
 
 export interface SshNodeOptions {
   /** Built by the caller from the config and the state (machines outputs, pinned keys). */
@@ -44,15 +43,7 @@ export interface SshCommandGlobals {
  */
 export async function run(node: string, command: string[] | undefined, options: ClusterSelector, globals: Partial<GlobalOptions>): Promise<number> {
   const io = ioFor(globals);
-  const { config } = await loadSelectedConfig(options, globals, io);
-  const stateDir = stateDirFor(globals, config.name);
-  const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
-  if (!state) {
-    throw new KxError(`cluster ${config.name} has no state in ${stateDir}`, {
-      source: "user",
-      hint: "Create it with `kx create cluster -f FILE`, or point --state-dir at its state directory.",
-    });
-  }
+  const { config, stateDir, state } = await loadClusterWithState(options, globals, io);
   const session = await openSession({ config, stateDir, dryRun: true, globals, io, state });
   try {
     const ctx = contextFromState(session, io);

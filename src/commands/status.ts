@@ -4,28 +4,19 @@
  * unhealthy, so scripts can gate on it (as kops validate does).
  */
 import type { GlobalOptions } from "../cli.js";
-import { KxError } from "../engine/errors.js";
-import { LocalStateStore } from "../engine/state.js";
+
 import type { Io } from "../ui/io.js";
 import { contextFromState } from "../workflows/offline-context.js";
 import { openSession } from "../workflows/session.js";
 import { liveEtcd, liveNodes, statusFromState, type ClusterStatus } from "../workflows/status.js";
-import { ioFor, loadSelectedConfig, stateDirFor, type ClusterSelector } from "./support/common.js";
+import { ioFor, loadClusterWithState, type ClusterSelector } from "./support/common.js";
 
 export interface StatusOptions extends ClusterSelector {
   offline?: boolean;
 }
 
 export async function run(options: StatusOptions, globals: Partial<GlobalOptions>, io: Io = ioFor(globals)): Promise<number> {
-  const { config } = await loadSelectedConfig(options, globals, io);
-  const stateDir = stateDirFor(globals, config.name);
-  const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
-  if (!state) {
-    throw new KxError(`cluster ${config.name} has no state in ${stateDir}`, {
-      source: "user",
-      hint: "Create it with `kx create cluster -f FILE`, or point --state-dir at its state directory.",
-    });
-  }
+  const { config, stateDir, state } = await loadClusterWithState(options, globals, io);
   const status: ClusterStatus = statusFromState(state);
   if (!options.offline && state.steps["kubernetes/control-plane-init"]?.status === "done") {
     const session = await openSession({ config, stateDir, dryRun: true, globals, io, state });

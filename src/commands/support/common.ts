@@ -3,7 +3,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import type { GlobalOptions } from "../../cli.js";
-import { UsageError } from "../../engine/errors.js";
+import { KxError, UsageError } from "../../engine/errors.js";
+import { LocalStateStore } from "../../engine/state.js";
 import { expandHome, loadConfigFile, type ParsedConfig } from "../../config/load.js";
 import { Io } from "../../ui/io.js";
 
@@ -44,4 +45,18 @@ export async function loadSelectedConfig(selector: ClusterSelector, globals: Par
 export function splitList(value: string | string[] | undefined): string[] | undefined {
   if (value === undefined) return undefined;
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(",")).map((v) => v.trim()).filter(Boolean);
+}
+
+/** The config and saved state of an existing cluster, for day-2 commands; no state is a user error. */
+export async function loadClusterWithState(selector: ClusterSelector, globals: Partial<GlobalOptions>, io: Io) {
+  const { config } = await loadSelectedConfig(selector, globals, io);
+  const stateDir = stateDirFor(globals, config.name);
+  const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
+  if (!state) {
+    throw new KxError(`cluster ${config.name} has no state in ${stateDir}`, {
+      source: "user",
+      hint: "Create it with `kx create cluster -f FILE`, or point --state-dir at its state directory.",
+    });
+  }
+  return { config, stateDir, state };
 }
