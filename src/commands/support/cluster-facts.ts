@@ -9,8 +9,10 @@ function output(state: StateDoc, step: string, key: string): string | undefined 
 
 export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: string): [string, string][] {
   const facts: [string, string][] = [];
-  const endpoint = output(state, "edge/dns", "apiFqdn") ?? output(state, "edge/api-lb", "dnsName") ?? output(state, "kubernetes/control-plane", "endpoint");
-  if (endpoint) facts.push(["API endpoint", `https://${endpoint}:6443`]);
+  const endpoint = output(state, "edge/dns", "apiFqdn") ?? output(state, "edge/api-lb", "dnsName");
+  // A hosts: cluster has neither: its endpoint is what the kubernetes step waited on (scheme and port included).
+  const api = endpoint ? `https://${endpoint}:6443` : output(state, "kubernetes/api-endpoint", "apiEndpoint");
+  if (api) facts.push(["API endpoint", api]);
   facts.push(["Kubeconfig", `kx kubeconfig --cluster ${config.name}   (merges context kx-${config.name} into ~/.kube/config)`]);
   const bastion = output(state, "edge/bastion", "publicIp");
   if (bastion) facts.push(["Bastion", `${bastion}   (kx ssh --cluster ${config.name} NODE)`]);
