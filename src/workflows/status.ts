@@ -68,8 +68,10 @@ export function statusFromState(state: StateDoc, now = new Date()): ClusterStatu
     return typeof v === "string" ? v : undefined;
   };
   const endpoints: Record<string, string> = {};
-  const api = out("edge/dns", "apiFqdn") ?? out("edge/api-lb", "dnsName");
-  if (api) endpoints.api = `https://${api}:6443`;
+  const awsName = out("edge/dns", "apiFqdn") ?? out("edge/api-lb", "dnsName");
+  // A hosts: cluster has no load balancer: its endpoint is the one the kubernetes step waited on.
+  const api = awsName ? `https://${awsName}:6443` : out("kubernetes/api-endpoint", "apiEndpoint");
+  if (api) endpoints.api = api;
   const bastion = out("edge/bastion", "publicIp");
   if (bastion) endpoints.bastion = bastion;
   const vpc = out("network/vpc", "vpcId");
