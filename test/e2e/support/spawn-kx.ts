@@ -7,8 +7,14 @@ export interface RunningKx {
   done: Promise<KxRun>;
 }
 
+/**
+ * KX_E2E_BIN runs another build of kx instead of this repo's bin/kx.js: a copy with a
+ * deliberately broken step shows that these tests catch what they claim to catch.
+ */
+const BIN = process.env.KX_E2E_BIN || KX_BIN;
+
 export function spawnKx(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 90_000): RunningKx {
-  const child = spawn(process.execPath, [KX_BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout!.on("data", (d) => (stdout += d));
