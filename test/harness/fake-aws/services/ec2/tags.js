@@ -38,7 +38,7 @@ function tagKey(world, id) {
       : type === "sgr"
         ? s.list("sg").some((g) => g.rules.some((/** @type {any} */ r) => r.id === id)) && id
         : type === "volume"
-          ? s.list("instance").some((i) => i.volumes.some((/** @type {any} */ v) => v.volumeId === id)) && id
+          ? (s.get("volume", id) || s.list("instance").some((i) => i.volumes.some((/** @type {any} */ v) => v.volumeId === id))) && id
           : s.get(type, id) && id;
   if (!exists) throw new AwsError(code, `The ID '${id}' does not exist`);
   return exists;
