@@ -79,6 +79,8 @@ describe("the infrastructure steps together", () => {
     expect(workers.every((i) => i.tags["kubernetes.io/cluster/lab"] === "owned" && i.tags["kx:cluster"] === "lab")).toBe(true);
     expect(workers.every((i) => i.metadata.httpTokens === "required" && i.metadata.httpPutResponseHopLimit === 1)).toBe(true);
     expect(new Set(workers.map((i) => i.availabilityZone)).size).toBe(3);
+    // Every machine kx made boots from an encrypted gp3 volume.
+    expect(instances.flatMap((i) => i.volumes).every((v: any) => v.encrypted && v.volumeType === "gp3")).toBe(true);
     // Nothing but the bastion has a public address.
     expect(instances.filter((i) => i.publicIp).map((i) => i.tags.Name)).toEqual(["lab-bastion"]);
 

@@ -50,7 +50,7 @@ describe("etcd and control-plane instances", () => {
     const sent = captureInputs(await ctx.aws.ec2(), "RunInstancesCommand");
     await applyAll(ctx, instanceSteps());
 
-    // What kx asked for: gp3 (the fake keeps size and encryption, not the volume type).
+    // What kx asked for, beside what the fake kept.
     expect(sent).toHaveLength(6);
     for (const input of sent) {
       expect(input.BlockDeviceMappings).toEqual([{ DeviceName: "/dev/xvda", Ebs: expect.objectContaining({ VolumeType: "gp3", Encrypted: true, DeleteOnTermination: true }) }]);
@@ -68,7 +68,7 @@ describe("etcd and control-plane instances", () => {
       expect(instance.publicIp).toBeUndefined();
       expect(instance.metadata).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: p.role === "control-plane" ? 2 : 1 });
       expect(instance.volumes).toHaveLength(1);
-      expect(instance.volumes[0]).toMatchObject({ deviceName: "/dev/xvda", encrypted: true, volumeSize: p.role === "etcd" ? 20 : 50 });
+      expect(instance.volumes[0]).toMatchObject({ deviceName: "/dev/xvda", volumeType: "gp3", encrypted: true, volumeSize: p.role === "etcd" ? 20 : 50 });
       expect(instance.groups).toEqual([ctx.outputs(`security/sg:${p.role}`)!.groupId]);
       expect(instance.iamProfile.arn).toBe(ctx.outputs(`security/iam:${p.role}`)!.instanceProfileArn);
       expect(instance.imageId).toBe(ctx.outputs(p.role === "etcd" ? "images/etcd" : "images/node")!.amiId);

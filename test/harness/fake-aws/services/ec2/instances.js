@@ -129,6 +129,8 @@ export function launch(world, spec, opts) {
         deleteOnTermination: b.Ebs?.DeleteOnTermination ?? true,
         encrypted: b.Ebs?.Encrypted ?? false,
         volumeSize: b.Ebs?.VolumeSize ?? 8,
+        // The AMI's mapping decides when the request names no type; gp2 stands in for it.
+        volumeType: b.Ebs?.VolumeType ?? "gp2",
       })),
       userData: spec.UserData,
       clientToken: opts.clientToken,
