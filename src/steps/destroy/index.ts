@@ -19,6 +19,7 @@ import { loadBalancers, targetGroups } from "./phases/load-balancers.js";
 import { elasticIps, internetGateways, natGateways, networkInterfaces, routeTables, subnets, vpcs } from "./phases/network.js";
 import { rdsInstances, rdsSubnetGroups } from "./phases/rds.js";
 import { securityGroups } from "./phases/security-groups.js";
+import { volumes } from "./phases/volumes.js";
 import { ecrRepositories, ssmParameters } from "./phases/ssm-ecr.js";
 import { DestroyBlockedError, type Blocked } from "./retry.js";
 import type { DestroyContext, DestroyItem, DestroyOptions, DestroyPhase, KeptItem, PhaseRun } from "./types.js";
@@ -35,6 +36,7 @@ export const DESTROY_PHASES: readonly DestroyPhase[] = [
   instances,
   launchTemplates,
   keyPairs,
+  volumes,
   rdsInstances,
   rdsSubnetGroups,
   natGateways,

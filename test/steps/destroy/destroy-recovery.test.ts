@@ -62,6 +62,32 @@ describe("kx destroy, when things are not tidy", () => {
     expect(await names()).toEqual(["example.com. NS", "example.com. SOA", "www.example.com. CNAME"]);
   });
 
+  it("deletes the volumes the cluster's workloads left, once their instances are gone, and no others", async () => {
+    const ctx = await createCluster();
+    const ec2sdk = await import("@aws-sdk/client-ec2");
+    const ec2 = await ctx.aws.ec2();
+    const zone = config.zones[0]!;
+    const tags = (pairs: Record<string, string>) => [{ ResourceType: "volume" as const, Tags: Object.entries(pairs).map(([Key, Value]) => ({ Key, Value })) }];
+    // What the EBS CSI driver makes for a claim, with the add-on's extra kx:cluster tag, attached to a worker.
+    const claimed = await ec2.send(
+      new ec2sdk.CreateVolumeCommand({
+        AvailabilityZone: zone,
+        Size: 10,
+        TagSpecifications: tags({ "kx:cluster": "lab", "kubernetes.io/cluster/lab": "owned", "ebs.csi.aws.com/cluster": "true", CSIVolumeName: "pvc-1" }),
+      }),
+    );
+    const worker = (await ec2.send(new ec2sdk.DescribeInstancesCommand({ Filters: [{ Name: "tag:Name", Values: ["lab-worker"] }] }))).Reservations![0]!.Instances![0]!;
+    await ec2.send(new ec2sdk.AttachVolumeCommand({ VolumeId: claimed.VolumeId, InstanceId: worker.InstanceId, Device: "/dev/xvdba" }));
+    // Only the Kubernetes tag: it could be another cluster named lab, so it stays.
+    const ambiguous = await ec2.send(new ec2sdk.CreateVolumeCommand({ AvailabilityZone: zone, Size: 10, TagSpecifications: tags({ "kubernetes.io/cluster/lab": "owned" }) }));
+
+    const plan = await destroyPlan(ctx);
+    expect(plan.groups.find((g) => g.type === "EBS volume")!.items.map((i) => i.id)).toEqual([claimed.VolumeId]);
+    await destroyCluster(ctx, { rdsFinalSnapshot: false });
+    const left = (await ec2.send(new ec2sdk.DescribeVolumesCommand({}))).Volumes!.map((v) => v.VolumeId);
+    expect(left).toEqual([ambiguous.VolumeId]);
+  });
+
   it("finds by the state's ids what lost its tags", async () => {
     const ctx = await createCluster();
     const ec2sdk = await import("@aws-sdk/client-ec2");

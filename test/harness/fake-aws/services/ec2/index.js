@@ -12,6 +12,7 @@ import { actions as launchTemplates } from "./launch-templates.js";
 import { actions as instances } from "./instances.js";
 import { actions as catalogue } from "./catalogue.js";
 import { actions as tags } from "./tags.js";
+import { actions as volumes } from "./volumes.js";
 
 export { registerImage } from "./images.js";
 export { launch, terminate } from "./instances.js";
@@ -41,5 +42,5 @@ export const service = {
   signingName: "ec2",
   protocol: "ec2",
   xmlns: XMLNS,
-  actions: withDryRun({ ...vpc, ...gateways, ...routeTables, ...securityGroups, ...eni, ...keypairs, ...images, ...launchTemplates, ...instances, ...catalogue, ...tags }),
+  actions: withDryRun({ ...vpc, ...gateways, ...routeTables, ...securityGroups, ...eni, ...keypairs, ...images, ...launchTemplates, ...instances, ...catalogue, ...tags, ...volumes }),
 };
