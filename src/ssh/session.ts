@@ -15,8 +15,8 @@ import { remoteCommand, shellQuote } from "./shell.js";
 import type { ExecOptions, ExecResult, SshSession, SshTarget, UploadOptions } from "./types.js";
 
 /**
- * OpenSSH allows 10 sessions per connection by default (MaxSessions), and frees one only
- * after our close reaches it: keep well below, or a burst of short commands overruns it.
+ * OpenSSH allows 10 sessions per connection by default (MaxSessions) and frees one a
+ * little after its channel closed: stay well below (a refused open is retried anyway).
  */
 const CHANNELS_PER_CONNECTION = 4;
 const DEFAULT_TIMEOUT_MS = 10 * 60_000;
@@ -43,7 +43,14 @@ export class SshConnectionLostError extends SshError {
 /** The connection was found dead before the command started: safe to run it on a new one. */
 class NotStartedError extends SshConnectionLostError {}
 
-/** The server closed the command's channel without its exit status (seen under heavy load). */
+/** The server refused a new channel (no free session slot): nothing ran. */
+class ChannelRefusedError extends SshError {
+  constructor(host: string, command: string) {
+    super(host, `the server refused a new session for: ${redact(command)}`, { command: redact(command) });
+  }
+}
+
+/** The server closed the command's channel without an exit status (its session process died). */
 class NoExitStatusError extends SshError {}
 
 export class PooledSession implements SshSession {
@@ -82,23 +89,34 @@ export class PooledSession implements SshSession {
     return this.hooks.limiter.run(() => this.#channels.run(() => this.#execWithReconnect(command, options)));
   }
 
+  async #execOnFreeSlot(command: string, options: ExecOptions): Promise<ExecResult> {
+    for (let refused = 0; ; refused++) {
+      try {
+        return await this.#execOnce(command, options);
+      } catch (e) {
+        // The server had no free session slot yet: nothing ran, try again shortly.
+        if (!(e instanceof ChannelRefusedError) || refused >= 5) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** refused));
+      }
+    }
+  }
+
   async #execWithReconnect(command: string, options: ExecOptions): Promise<ExecResult> {
     try {
-      return await this.#execOnce(command, options);
+      return await this.#execOnFreeSlot(command, options);
     } catch (e) {
       const unknownOutcome = e instanceof SshConnectionLostError || e instanceof NoExitStatusError;
       const retry = e instanceof NotStartedError || (unknownOutcome && options.retryOnDisconnect);
       if (!retry) throw e;
       this.hooks.onOutput?.(this.target.name, `${(e as Error).message}; running it again`, options.label);
-      return this.#execOnce(command, options);
+      return this.#execOnFreeSlot(command, options);
     }
   }
 
   async #execOnce(command: string, options: ExecOptions): Promise<ExecResult> {
     const connection = await this.connection();
     const line = remoteCommand(command, { sudo: options.sudo, user: this.target.user });
-    const channel = await this.#open(connection, command, (cb) => connection.client.exec(line, cb));
-    const result = await this.#collect(connection, channel, command, options);
+    const result = await this.#run(connection, command, options, (cb) => connection.client.exec(line, cb));
     if (result.code !== 0 && !options.allowFailure) {
       throw new SshError(this.target.name, `command failed with exit code ${result.code}: ${redact(options.label ?? command)}`, {
         command: redact(command),
@@ -109,27 +127,37 @@ export class PooledSession implements SshSession {
     return result;
   }
 
-  /** Opens a channel; a connection found dead at this point is marked so (nothing ran yet). */
-  async #open(
+  /**
+   * Opens a channel and collects the command's result. The listeners go on in the open
+   * callback itself: ssh2 may deliver the exit status in the same read as the open
+   * confirmation, and an 'exit' event with no listener yet is lost.
+   */
+  #run(
     connection: Connection,
     command: string,
+    options: ExecOptions,
     open: (cb: (err: Error | undefined, channel: ClientChannel) => void) => void,
-  ): Promise<ClientChannel> {
-    try {
-      return await new Promise<ClientChannel>((resolve, reject) => {
-        try {
-          open((err, channel) => (err ? reject(err) : resolve(channel)));
-        } catch (e) {
-          reject(e);
-        }
-      });
-    } catch (e) {
-      if (connection.alive && !/Not connected|No response|ECONNRESET|closed/i.test(describe(e))) {
-        throw new SshError(this.target.name, `cannot start the command (${describe(e)}): ${redact(command)}`, { command: redact(command) });
+  ): Promise<ExecResult> {
+    return new Promise<ExecResult>((resolve, reject) => {
+      try {
+        open((err, channel) => {
+          if (err) return reject(this.#openError(connection, command, err));
+          this.#collect(connection, channel, command, options).then(resolve, reject);
+        });
+      } catch (e) {
+        reject(this.#openError(connection, command, e));
       }
-      connection.alive = false;
-      throw new NotStartedError(this.target.name, command);
+    });
+  }
+
+  /** A connection found dead when opening is marked so: nothing ran yet. */
+  #openError(connection: Connection, command: string, e: unknown): Error {
+    if (connection.alive && /open failed/i.test(describe(e))) return new ChannelRefusedError(this.target.name, command);
+    if (connection.alive && !/Not connected|No response|ECONNRESET|closed/i.test(describe(e))) {
+      return new SshError(this.target.name, `cannot start the command (${describe(e)}): ${redact(command)}`, { command: redact(command) });
     }
+    connection.alive = false;
+    return new NotStartedError(this.target.name, command);
   }
 
   #collect(connection: Connection, channel: ClientChannel, command: string, options: ExecOptions): Promise<ExecResult> {
