@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { referencedGroups, securityGroupNames, wantedRules, type RuleSpec } from "../../../src/steps/security/sg-rules-wanted.js";
 import { securitySteps } from "../../../src/steps/security/index.js";
-import { awsTestConfig } from "../context.js";
+import { awsTestConfig, planAll, testContext } from "../context.js";
+import { offlineAwsClients } from "../../../src/aws/factory.js";
 
 const show = (rules: RuleSpec[]) =>
   rules.map((r) => `${r.protocol} ${r.fromPort}-${r.toPort} ${"cidr" in r.peer ? r.peer.cidr : `sg:${r.peer.group}`}`).sort();
@@ -56,5 +57,20 @@ describe("wanted security group rules", () => {
       for (const r of rules.filter((x) => x.fromPort <= 30000 && x.toPort >= 30000)) expect([group, r.peer]).toEqual(["worker", { group: "ingress-lb" }]);
       expect(wantedRules(config, group).egress).toEqual([{ protocol: "-1", fromPort: -1, toPort: -1, peer: { cidr: "0.0.0.0/0" }, description: "all outbound" }]);
     }
+  });
+
+  it("plan without AWS credentials: every group, rule and role to be created, no call made", async () => {
+    const config = awsTestConfig();
+    const plans = await planAll(testContext({ config, aws: offlineAwsClients("eu-west-1") }), securitySteps(config));
+    const created = Object.values(plans).flat();
+    expect(created.every((c) => c.action === "create")).toBe(true);
+    expect(Object.keys(plans)).toHaveLength(6 + 6 + 3);
+    expect(plans["security/sg-rules:etcd"]!.map((c) => c.detail)).toEqual([
+      "ingress tcp 22 from sg bastion",
+      "ingress tcp 2379 from sg control-plane",
+      "ingress tcp 2379 from sg etcd",
+      "ingress tcp 2380 from sg etcd",
+      "egress all traffic to 0.0.0.0/0",
+    ]);
   });
 });
