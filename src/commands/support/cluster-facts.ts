@@ -13,7 +13,9 @@ export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: s
   // A hosts: cluster has neither: its endpoint is what the kubernetes step waited on (scheme and port included).
   const api = endpoint ? `https://${endpoint}:6443` : output(state, "kubernetes/api-endpoint", "apiEndpoint");
   if (api) facts.push(["API endpoint", api]);
-  facts.push(["Kubeconfig", `kx kubeconfig --cluster ${config.name}   (merges context kx-${config.name} into ~/.kube/config)`]);
+  if (state.steps["kubernetes/control-plane-init"]?.status === "done") {
+    facts.push(["Kubeconfig", `kx kubeconfig --cluster ${config.name}   (merges context kx-${config.name} into ~/.kube/config)`]);
+  }
   const bastion = output(state, "edge/bastion", "publicIp");
   if (bastion) facts.push(["Bastion", `${bastion}   (kx ssh --cluster ${config.name} NODE)`]);
   const installed = (prefix: string) => Object.entries(state.steps).some(([id, r]) => id.startsWith(prefix) && r.status === "done");

@@ -1,0 +1,147 @@
+/**
+ * The real kx binary builds a `hosts:` cluster on test hosts with no AWS at all: real
+ * sshd, real etcd, the kubeadm/kubelet/kubectl stand-ins. Then: status, an idempotent
+ * re-run, `kx join` of a spare host, `kx kubeconfig`, and `kx destroy`, which gives the
+ * machines back reset. (A create killed mid-run: hosts-crash.test.ts.)
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { KxRun } from "../helpers/kx.js";
+import { ensureBuilt } from "./support/build.js";
+import { describeHostsRun, execStatus, HOSTS_CLUSTER, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+
+const ROLES: Record<string, string[]> = {
+  "etcd-a": ["etcd"],
+  "master-a": ["control-plane"],
+  "master-b": ["control-plane"],
+  "master-c": ["control-plane"],
+  "worker-a": ["worker"],
+};
+const MASTERS = ["master-a", "master-b", "master-c"];
+const ADMIN_CONF = "/etc/kubernetes/admin.conf";
+const APISERVER_MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+
+let w: HostsWorld;
+let create: KxRun;
+/** master-a's kubeadm init products, as the create left them. */
+let initMarks: { adminConf: number; manifest: number };
+
+const mtime = (host: string, path: string) => statSync(w.hosts[host]!.pathOnHost(path)).mtimeMs;
+const lines = (run: KxRun) => run.stdout.split("\n");
+
+beforeAll(async () => {
+  await ensureBuilt();
+  w = await startHostsWorld(ROLES, ["spare"]);
+
+  create = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 150_000);
+  initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
+}, 240_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe("kx on a hosts: cluster, no AWS", () => {
+  it("creates the cluster", () => {
+    expect(create.code, describeHostsRun(create)).toBe(0);
+    for (const step of ["kubernetes/control-plane-init", "kubernetes/control-plane-join", "kubernetes/workers"]) {
+      expect(lines(create).find((l) => l.includes(`${step} `) && /^\S /.test(l))).toMatch(/^✔/);
+    }
+  });
+
+  it("names the API endpoint in the summary", () => {
+    expect(create.stdout).toMatch(new RegExp(`API endpoint\\s+https://${w.hosts["master-a"]!.address.replaceAll(".", "\\.")}:6443`));
+    expect(create.stdout).toContain(`kx-${HOSTS_CLUSTER}`);
+  });
+
+  it("keeps secrets in <state>/secrets (directories 0700, files 0600) and nowhere else", () => {
+    const secrets = join(w.stateDir, "secrets");
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? [join(dir, e.name), ...walk(join(dir, e.name))] : [join(dir, e.name)]));
+    const entries = [secrets, ...walk(secrets)];
+    const files = entries.filter((p) => statSync(p).isFile());
+    expect(files.map((f) => f.slice(secrets.length + 1))).toEqual(expect.arrayContaining(["pki/ca.key", "join/token", "kubeconfig/admin"]));
+    for (const p of entries) expect([p, statSync(p).mode & 0o777]).toEqual([p, statSync(p).isFile() ? 0o600 : 0o700]);
+
+    const token = readFileSync(join(secrets, "join/token"), "utf8").trim();
+    expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    const caKeyBody = readFileSync(join(secrets, "pki/ca.key"), "utf8").split("\n")[1]!;
+    expect(readdirSync(join(w.stateDir, "logs")).length).toBeGreaterThan(0);
+    const leaks = secretLeaks(w, [token, caKeyBody]);
+    expect(leaks).toEqual([]);
+  });
+
+  it("kx status lists the control plane and the worker Ready and etcd healthy (text and JSON)", async () => {
+    const text = await w.kx(["status", "-f", w.configFile]);
+    expect(text.code, describeHostsRun(text)).toBe(0);
+    for (const m of MASTERS) expect(text.stdout).toMatch(new RegExp(`^\\s+${m}\\s+control-plane\\s+Ready\\b`, "m"));
+    expect(text.stdout).toMatch(/^\s+worker-a\s+worker\s+Ready\b/m);
+    expect(text.stdout).toMatch(new RegExp(`https://${w.hosts["etcd-a"]!.address.replaceAll(".", "\\.")}:2379\\s+healthy`));
+
+    const json = await w.kx(["--output", "json", "status", "-f", w.configFile]);
+    expect(json.code, describeHostsRun(json)).toBe(0);
+    const status = jsonEvents(json.stdout).find((e) => e.type === "status")!;
+    expect(status.cluster).toBe(HOSTS_CLUSTER);
+    expect(status.nodes.map((n: any) => [n.name, n.ready]).sort()).toEqual([...MASTERS, "worker-a"].map((n) => [n, true]));
+    expect(status.nodes.filter((n: any) => n.roles.includes("control-plane")).map((n: any) => n.name).sort()).toEqual(MASTERS);
+    expect(status.etcd).toEqual([{ endpoint: `https://${w.hosts["etcd-a"]!.address}:2379`, healthy: true }]);
+    expect(status.areas.every((a: any) => a.done === a.total && a.failed.length === 0)).toBe(true);
+  });
+
+  it("a second create changes nothing and does not run kubeadm init again", async () => {
+    const again = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"]);
+    expect(again.code, describeHostsRun(again)).toBe(0);
+    const stepLines = lines(again).filter((l) => /^\S+ (pki|etcd|kubernetes)\//.test(l));
+    expect(stepLines.length).toBe(13);
+    for (const l of stepLines) expect(l).toMatch(/done earlier|up to date/);
+    expect(mtime("master-a", ADMIN_CONF)).toBe(initMarks.adminConf);
+    expect(mtime("master-a", APISERVER_MANIFEST)).toBe(initMarks.manifest);
+  });
+
+  it("kx join adds the spare host as a worker", async () => {
+    w.addHost("spare", ["worker"]);
+    const joined = await w.kx(["join", "-f", w.configFile]);
+    expect(joined.code, describeHostsRun(joined)).toBe(0);
+    expect(joined.stdout).toMatch(/joined spare/);
+    const json = await w.kx(["--output", "json", "status", "-f", w.configFile]);
+    const status = jsonEvents(json.stdout).find((e) => e.type === "status")!;
+    expect(status.nodes.map((n: any) => [n.name, n.ready]).sort()).toEqual([...MASTERS, "spare", "worker-a"].map((n) => [n, true]));
+  });
+
+  it("kx kubeconfig --write writes a 0600 file with context kx-<cluster> and prints no key", async () => {
+    const file = join(w.dir, "kc");
+    const run = await w.kx(["kubeconfig", "-f", w.configFile, "--write", file]);
+    expect(run.code, describeHostsRun(run)).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const kc = parse(readFileSync(file, "utf8")) as any;
+    expect(kc["current-context"]).toBe(`kx-${HOSTS_CLUSTER}`);
+    expect(kc.contexts.map((c: any) => c.name)).toEqual([`kx-${HOSTS_CLUSTER}`]);
+    const key = kc.users[0].user["client-key-data"] as string;
+    expect(key.length).toBeGreaterThan(40);
+    expect(run.stdout + run.stderr).not.toContain("client-key-data");
+    expect(run.stdout + run.stderr).not.toContain(key.slice(0, 40));
+  });
+
+  it("kx destroy resets every host: no Kubernetes left, kubelet stopped, etcd stopped and its data removed", async () => {
+    const run = await w.kx(["destroy", "-f", w.configFile, "--yes"]);
+    expect(run.code, describeHostsRun(run)).toBe(0);
+    for (const name of [...MASTERS, "worker-a", "spare"]) {
+      const h = w.hosts[name]!;
+      expect([name, existsSync(h.pathOnHost(ADMIN_CONF)), existsSync(h.pathOnHost("/etc/kubernetes/kubelet.conf"))]).toEqual([name, false, false]);
+      expect([name, execStatus(h, "systemctl is-active kubelet")]).not.toEqual([name, expect.stringMatching(/^active/)]);
+    }
+    const etcd = w.hosts["etcd-a"]!;
+    expect(execStatus(etcd, "systemctl is-active etcd")).not.toMatch(/^active/);
+    expect(existsSync(etcd.pathOnHost("/var/lib/etcd/member"))).toBe(false);
+  });
+
+  it("printed and logged no key or token in any of these commands", () => {
+    const secrets = join(w.stateDir, "secrets");
+    const token = readFileSync(join(secrets, "join/token"), "utf8").trim();
+    const caKeyBody = readFileSync(join(secrets, "pki/ca.key"), "utf8").split("\n")[1]!;
+    expect(w.transcripts.length).toBeGreaterThanOrEqual(16);
+    expect(secretLeaks(w, [token, caKeyBody])).toEqual([]);
+  });
+});

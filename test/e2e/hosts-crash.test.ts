@@ -1,0 +1,97 @@
+/**
+ * A `kx create cluster` of a `hosts:` cluster killed (SIGKILL) in the middle of the
+ * control-plane joins — master-b's `kubeadm join --control-plane` under way — and run
+ * again: it must finish without a second `kubeadm init` on master-a, with all three
+ * masters and the worker registered.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { KxRun } from "../helpers/kx.js";
+import { ensureBuilt } from "./support/build.js";
+import { describeHostsRun, HOSTS_CLUSTER, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+
+const ROLES: Record<string, string[]> = {
+  "etcd-a": ["etcd"],
+  "master-a": ["control-plane"],
+  "master-b": ["control-plane"],
+  "master-c": ["control-plane"],
+  "worker-a": ["worker"],
+};
+const ADMIN_CONF = "/etc/kubernetes/admin.conf";
+const APISERVER_MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml";
+
+let w: HostsWorld;
+let killed: KxRun;
+let resumed: KxRun;
+let initMarks: { adminConf: number; manifest: number };
+
+const mtime = (host: string, path: string) => statSync(w.hosts[host]!.pathOnHost(path)).mtimeMs;
+
+/** Polls until `check` holds; fails with `what` when the kx run ended first. */
+async function until(check: () => boolean, ended: () => boolean, what: string): Promise<void> {
+  while (!check()) {
+    if (ended()) throw new Error(`kx ended before ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  w = await startHostsWorld(ROLES, []);
+  const run = w.spawn(["--output", "json", "create", "cluster", "-f", w.configFile, "--yes"]);
+  let stdout = "";
+  let ended = false;
+  run.child.stdout!.on("data", (d) => (stdout += d));
+  void run.done.then(() => (ended = true));
+  // kx announces master-b's join; its kubelet.conf appears once kubeadm join is past preflight.
+  const joiningB = () => jsonEvents(stdout).some((e) => e.type === "step-progress" && e.id === "kubernetes/control-plane-join" && e.subtask === "master-b");
+  await until(joiningB, () => ended, "it announced master-b's join");
+  await until(() => existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf")), () => ended, "master-b's join got under way");
+  run.child.kill("SIGKILL");
+  killed = await run.done;
+  initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
+  resumed = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 150_000);
+}, 240_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe("a hosts: create killed during the control-plane joins", () => {
+  it("was killed after kubeadm init and before the joins finished", () => {
+    expect(killed.signal).toBe("SIGKILL");
+    const finished = jsonEvents(killed.stdout).filter((e) => e.type === "step-finished").map((e) => e.id);
+    expect(finished).toContain("kubernetes/control-plane-init");
+    expect(finished).not.toContain("kubernetes/control-plane-join");
+  });
+
+  it("resumes and finishes without running kubeadm init again", () => {
+    expect(resumed.code, describeHostsRun(resumed)).toBe(0);
+    const line = (step: string) => resumed.stdout.split("\n").find((l) => /^\S /.test(l) && l.includes(`${step} `));
+    expect(line("kubernetes/control-plane-init")).toMatch(/done earlier/);
+    expect(line("kubernetes/control-plane-join")).toMatch(/^✔/);
+    expect(mtime("master-a", ADMIN_CONF)).toBe(initMarks.adminConf);
+    expect(mtime("master-a", APISERVER_MANIFEST)).toBe(initMarks.manifest);
+  });
+
+  it("leaves no key or token in the state, the logs or the output of either run", () => {
+    const secrets = join(w.stateDir, "secrets");
+    const token = readFileSync(join(secrets, "join/token"), "utf8").trim();
+    const caKeyBody = readFileSync(join(secrets, "pki/ca.key"), "utf8").split("\n")[1]!;
+    expect(secretLeaks(w, [token, caKeyBody], [["killed run", killed.stdout + killed.stderr]])).toEqual([]);
+  });
+
+  it("ends with the three masters and the worker Ready", async () => {
+    const status = await w.kx(["--output", "json", "status", "-f", w.configFile]);
+    expect(status.code, describeHostsRun(status)).toBe(0);
+    const doc = jsonEvents(status.stdout).find((e) => e.type === "status")!;
+    expect(doc.cluster).toBe(HOSTS_CLUSTER);
+    expect(doc.nodes.map((n: any) => [n.name, n.ready, n.roles.includes("control-plane")]).sort()).toEqual([
+      ["master-a", true, true],
+      ["master-b", true, true],
+      ["master-c", true, true],
+      ["worker-a", true, false],
+    ]);
+  });
+});

@@ -1,0 +1,163 @@
+/**
+ * A `hosts:` cluster for the real binary: test hosts (real sshd, private views of the
+ * paths kx writes) with the kubeadm/kubelet/kubectl stand-ins, a temp HOME and state
+ * directory, the cluster config kx reads, and an environment with no AWS in it at all.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
+import { runKx, type KxRun } from "../../helpers/kx.js";
+// @ts-expect-error plain JavaScript harness
+import { startTestHosts } from "../../harness/hosts/index.js";
+// @ts-expect-error plain JavaScript harness
+import { installStandins } from "../../harness/standins/index.js";
+import { spawnKx, type RunningKx } from "./spawn-kx.js";
+
+export const HOSTS_CLUSTER = "lab";
+
+export interface HostsWorldHost {
+  name: string;
+  address: string;
+  hostKeys: string[];
+  exec(command: string): string;
+  pathOnHost(path: string): string;
+}
+
+export interface HostsWorld {
+  hosts: Record<string, HostsWorldHost>;
+  dir: string;
+  stateDir: string;
+  configFile: string;
+  /** Every run's stdout and stderr, for the "no secret printed" checks. */
+  transcripts: string[];
+  env: NodeJS.ProcessEnv;
+  kx(args: string[], timeoutMs?: number): Promise<KxRun>;
+  spawn(args: string[], timeoutMs?: number): RunningKx;
+  /** Gives host `name` these roles in the config file (adds it when it is not listed). */
+  addHost(name: string, roles: string[]): void;
+  close(): Promise<void>;
+}
+
+/** Runs a command on a test host; a failing command yields its exit status instead of throwing. */
+export function execStatus(host: HostsWorldHost, command: string): string {
+  return host.exec(`${command} 2>&1; echo "exit=$?"`).trim();
+}
+
+/**
+ * Starts the hosts (`roles` names the ones in the config; the others are spares) and
+ * writes the config. The environment drops every AWS_* variable: a hosts cluster must
+ * not need AWS, and must not reach for the instance metadata service either.
+ */
+export async function startHostsWorld(roles: Record<string, string[]>, spares: string[]): Promise<HostsWorld> {
+  const names = [...Object.keys(roles), ...spares];
+  const t = await startTestHosts({ count: names.length, names });
+  try {
+    for (const h of t.hosts) installStandins(h);
+  } catch (e) {
+    await t.stop();
+    throw e;
+  }
+  const hosts: Record<string, HostsWorldHost> = Object.fromEntries(t.hosts.map((h: HostsWorldHost) => [h.name, h]));
+  const dir = mkdtempSync(join(tmpdir(), "kx-e2e-hosts-"));
+  const stateDir = join(dir, "state");
+  const configFile = join(dir, "cluster.yaml");
+  const hostEntry = (name: string, hostRoles: string[]) => ({
+    name,
+    address: hosts[name]!.address,
+    user: "root",
+    keyFile: t.clientKeyFile,
+    roles: hostRoles,
+  });
+  writeFileSync(
+    configFile,
+    stringify({
+      apiVersion: "kx.dev/v1alpha1",
+      kind: "Cluster",
+      name: HOSTS_CLUSTER,
+      ssh: { user: "root", privateKeyFile: t.clientKeyFile },
+      // The test hosts share one network namespace: members serve clients on their own address only.
+      etcd: { loopbackClients: false },
+      hosts: Object.entries(roles).map(([n, r]) => hostEntry(n, r)),
+    }),
+  );
+
+  // runKx and spawnKx lay this over process.env: an undefined value leaves the variable out of the child's environment.
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AWS_") || k.startsWith("KX_")).map((k) => [k, undefined]));
+  Object.assign(env, { HOME: join(dir, "home"), CI: "true", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
+  const transcripts: string[] = [];
+  const withState = (args: string[]) => ["--state-dir", stateDir, ...args];
+
+  return {
+    hosts,
+    dir,
+    stateDir,
+    configFile,
+    transcripts,
+    env,
+    async kx(args, timeoutMs = 120_000) {
+      const run = await runKx(withState(args), { env, cwd: dir, timeoutMs });
+      transcripts.push(run.stdout, run.stderr);
+      return run;
+    },
+    spawn(args, timeoutMs = 120_000) {
+      const running = spawnKx(withState(args), env, dir, timeoutMs);
+      void running.done.then((run) => transcripts.push(run.stdout, run.stderr));
+      return running;
+    },
+    addHost(name, hostRoles) {
+      const config = parse(readFileSync(configFile, "utf8")) as { hosts: { name: string }[] };
+      config.hosts = [...config.hosts.filter((h) => h.name !== name), hostEntry(name, hostRoles)];
+      writeFileSync(configFile, stringify(config));
+    },
+    async close() {
+      try {
+        await t.stop();
+        const left = t.leftovers();
+        if (left.length) throw new Error(`test hosts left behind:\n${left.join("\n")}`);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** What a run printed, for an assertion's message. */
+export function describeHostsRun(run: KxRun): string {
+  return `exit ${run.code} signal ${run.signal}\n--- stdout\n${run.stdout.slice(-4000)}\n--- stderr\n${run.stderr.slice(-4000)}`;
+}
+
+/** The JSON events of `--output json` output; a last line cut off by a kill is left out. */
+export function jsonEvents(stdout: string): Record<string, any>[] {
+  return stdout
+    .slice(0, stdout.lastIndexOf("\n") + 1)
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, any>;
+      } catch (e) {
+        throw new Error(`not a JSON event (${(e as Error).message}): ${l}`);
+      }
+    });
+}
+
+/**
+ * Where a private key, a bootstrap token, a kubeconfig's client key, or one of the given
+ * secret values shows up in the state, the run logs or what kx printed ("where: …context…").
+ */
+export function secretLeaks(w: HostsWorld, values: string[], extra: [string, string][] = []): string[] {
+  const logs = join(w.stateDir, "logs");
+  const places: [string, string][] = [
+    ...readdirSync(w.stateDir).filter((f) => f.startsWith("state")).map((f) => [f, readFileSync(join(w.stateDir, f), "utf8")] as [string, string]),
+    ...readdirSync(logs).map((f) => [`logs/${f}`, readFileSync(join(logs, f), "utf8")] as [string, string]),
+    ...w.transcripts.map((t, i) => [`output ${i}`, t] as [string, string]),
+    ...extra,
+  ];
+  return places.flatMap(([where, text]) =>
+    [/PRIVATE KEY/, /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/, /client-key-data/, ...values].flatMap((pattern) => {
+      const at = typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
+      return at < 0 ? [] : [`${where}: …${text.slice(Math.max(0, at - 200), at + 60)}…`];
+    }),
+  );
+}
