@@ -17,7 +17,7 @@ import { etcdSteps } from "../steps/etcd/index.js";
 import { kubernetesSteps } from "../steps/kubernetes/index.js";
 
 export function createWorkflow(config: ClusterConfig): Step<KxContext>[] {
-  const etcd = etcdSteps(config, { localEndpoint: config.etcd.loopbackClients ? "loopback" : "private-ip" });
+  const etcd = etcdSteps(config, { localEndpoint: config.etcd.loopbackClients ? "auto" : "private-ip" });
   if (isHostsCluster(config)) {
     // Existing machines: no images, no AWS resources; the same host steps run on them.
     return [...pkiSteps(config), ...etcd, ...kubernetesSteps(config)];
