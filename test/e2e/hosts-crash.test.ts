@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KxRun } from "../helpers/kx.js";
 import { ensureBuilt } from "./support/build.js";
-import { describeHostsRun, HOSTS_CLUSTER, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+import { describeHostsRun, HOSTS_CLUSTER, eventsOfType, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
 
 const ROLES: Record<string, string[]> = {
   "etcd-a": ["etcd"],
@@ -39,13 +39,13 @@ async function until(check: () => boolean, ended: () => boolean, what: string): 
 beforeAll(async () => {
   await ensureBuilt();
   w = await startHostsWorld(ROLES, []);
-  const run = w.spawn(["--output", "json", "create", "cluster", "-f", w.configFile, "--yes"]);
+  const run = w.spawn(["--output", "json", "--verbose", "create", "cluster", "-f", w.configFile, "--yes"]);
   let stdout = "";
   let ended = false;
   run.child.stdout!.on("data", (d) => (stdout += d));
   void run.done.then(() => (ended = true));
-  // kx announces master-b's join; its kubelet.conf appears once kubeadm join is past preflight.
-  const joiningB = () => jsonEvents(stdout).some((e) => e.type === "step-progress" && e.id === "kubernetes/control-plane-join" && e.subtask === "master-b");
+  // kx announces master-b's join (progress events need --verbose); its kubelet.conf appears once kubeadm join is past preflight.
+  const joiningB = () => eventsOfType(stdout, "step-progress").some((e) => e.id === "kubernetes/control-plane-join" && e.subtask === "master-b");
   await until(joiningB, () => ended, "it announced master-b's join");
   await until(() => existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf")), () => ended, "master-b's join got under way");
   run.child.kill("SIGKILL");
@@ -61,9 +61,13 @@ afterAll(async () => {
 describe("a hosts: create killed during the control-plane joins", () => {
   it("was killed after kubeadm init and before the joins finished", () => {
     expect(killed.signal).toBe("SIGKILL");
-    const finished = jsonEvents(killed.stdout).filter((e) => e.type === "step-finished").map((e) => e.id);
+    const finished = eventsOfType(killed.stdout, "step-finished").map((e) => e.id);
     expect(finished).toContain("kubernetes/control-plane-init");
     expect(finished).not.toContain("kubernetes/control-plane-join");
+  });
+
+  it("wrote its --output json event stream as one valid JSON document a line", () => {
+    expect(jsonEvents(killed.stdout).length).toBeGreaterThan(10);
   });
 
   it("resumes and finishes without running kubeadm init again", () => {

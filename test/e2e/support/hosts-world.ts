@@ -127,7 +127,10 @@ export function describeHostsRun(run: KxRun): string {
   return `exit ${run.code} signal ${run.signal}\n--- stdout\n${run.stdout.slice(-4000)}\n--- stderr\n${run.stderr.slice(-4000)}`;
 }
 
-/** The JSON events of `--output json` output; a last line cut off by a kill is left out. */
+/**
+ * The JSON events of `--output json` output; a last line cut off by a kill is left out.
+ * Every other line must parse: a broken line fails with the text around the fault.
+ */
 export function jsonEvents(stdout: string): Record<string, any>[] {
   return stdout
     .slice(0, stdout.lastIndexOf("\n") + 1)
@@ -137,10 +140,16 @@ export function jsonEvents(stdout: string): Record<string, any>[] {
       try {
         return JSON.parse(l) as Record<string, any>;
       } catch (e) {
-        throw new Error(`not a JSON event (${(e as Error).message}): ${l}`);
+        const at = Number(/position (\d+)/.exec((e as Error).message)?.[1] ?? 0);
+        throw new Error(`not a JSON event (${(e as Error).message}): …${l.slice(Math.max(0, at - 300), at + 300)}…`);
       }
     });
 }
+
+/** A private key PEM with its body; kx's redactor leaves "-----BEGIN PRIVATE KEY-----***-----END…" in its place. */
+const UNMASKED_PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----(?!\*\*\*-----END)/;
+/** A kubeconfig's client key with a value; "client-key-data: ***" is what the redactor leaves. */
+const UNMASKED_CLIENT_KEY = /client-key-data["']?\s*[:=]\s*["']?(?!\*\*\*)[A-Za-z0-9+/=]/;
 
 /**
  * Where a private key, a bootstrap token, a kubeconfig's client key, or one of the given
@@ -155,9 +164,21 @@ export function secretLeaks(w: HostsWorld, values: string[], extra: [string, str
     ...extra,
   ];
   return places.flatMap(([where, text]) =>
-    [/PRIVATE KEY/, /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/, /client-key-data/, ...values].flatMap((pattern) => {
+    [UNMASKED_PEM, /\b[a-z0-9]{6}\.[a-z0-9]{16}\b/, UNMASKED_CLIENT_KEY, ...values].flatMap((pattern) => {
       const at = typeof pattern === "string" ? text.indexOf(pattern) : text.search(pattern);
       return at < 0 ? [] : [`${where}: …${text.slice(Math.max(0, at - 200), at + 60)}…`];
     }),
+  );
+}
+
+/** The events of one type, read from their own lines only (for watching a run whose other lines may be broken). */
+export function eventsOfType(stdout: string, type: string): Record<string, any>[] {
+  return jsonEvents(
+    stdout
+      .slice(0, stdout.lastIndexOf("\n") + 1)
+      .split("\n")
+      .filter((l) => l.startsWith(`{"type":"${type}"`))
+      .map((l) => `${l}\n`)
+      .join(""),
   );
 }
