@@ -86,6 +86,7 @@ export async function startHostsWorld(roles: Record<string, string[]>, spares: s
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith("AWS_") || k.startsWith("KX_")).map((k) => [k, undefined]));
   Object.assign(env, { HOME: join(dir, "home"), CI: "true", NO_COLOR: "1", AWS_EC2_METADATA_DISABLED: "true" });
   const transcripts: string[] = [];
+  const running = new Set<RunningKx>();
   const withState = (args: string[]) => ["--state-dir", stateDir, ...args];
 
   return {
@@ -101,9 +102,13 @@ export async function startHostsWorld(roles: Record<string, string[]>, spares: s
       return run;
     },
     spawn(args, timeoutMs = 120_000) {
-      const running = spawnKx(withState(args), env, dir, timeoutMs);
-      void running.done.then((run) => transcripts.push(run.stdout, run.stderr));
-      return running;
+      const kx = spawnKx(withState(args), env, dir, timeoutMs);
+      running.add(kx);
+      void kx.done.then((run) => {
+        running.delete(kx);
+        transcripts.push(run.stdout, run.stderr);
+      });
+      return kx;
     },
     addHost(name, hostRoles) {
       const config = parse(readFileSync(configFile, "utf8")) as { hosts: { name: string }[] };
@@ -111,6 +116,9 @@ export async function startHostsWorld(roles: Record<string, string[]>, spares: s
       writeFileSync(configFile, stringify(config));
     },
     async close() {
+      // A test that failed while kx ran must not leave it writing into the removed directory.
+      for (const kx of running) kx.child.kill("SIGKILL");
+      await Promise.all([...running].map((kx) => kx.done));
       try {
         await t.stop();
         const left = t.leftovers();
