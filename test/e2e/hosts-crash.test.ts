@@ -46,8 +46,13 @@ beforeAll(async () => {
   void run.done.then(() => (ended = true));
   // kx announces master-b's join (progress events need --verbose); its kubelet.conf appears once kubeadm join is past preflight.
   const joiningB = () => eventsOfType(stdout, "step-progress").some((e) => e.id === "kubernetes/control-plane-join" && e.subtask === "master-b");
-  await until(joiningB, () => ended, "it announced master-b's join");
-  await until(() => existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf")), () => ended, "master-b's join got under way");
+  try {
+    await until(joiningB, () => ended, "it announced master-b's join");
+    await until(() => existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf")), () => ended, "master-b's join got under way");
+  } catch (e) {
+    if (!ended) throw e;
+    throw new Error(`${(e as Error).message}\n${describeHostsRun(await run.done)}`);
+  }
   run.child.kill("SIGKILL");
   killed = await run.done;
   initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
