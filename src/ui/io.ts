@@ -70,7 +70,8 @@ export class Io {
 
   /** A structured result in JSON mode. */
   json(value: unknown): void {
-    const line = redact(JSON.stringify(value));
+    // Redacted string by string: masking the serialised line can swallow a JSON escape and break the line.
+    const line = JSON.stringify(value, (_key, v: unknown) => (typeof v === "string" ? redact(v) : v));
     this.#log?.line(line);
     this.stdout.write(`${line}\n`);
   }

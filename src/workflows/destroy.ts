@@ -15,5 +15,5 @@ export function destroyWorkflow(config: ClusterConfig, options: DestroyOptions =
 
 /** Destroy steps always look again: a finished one from an earlier destroy must not be skipped. */
 export function isDestroyStep(id: string): boolean {
-  return id.startsWith("destroy/") || id.startsWith("reset/") || id === "kubernetes/reset";
+  return id.startsWith("destroy/") || id === "kubernetes/reset" || id === "etcd/reset";
 }

@@ -9,7 +9,7 @@ import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
 import { joinConfiguration, toYaml, type ClusterSettings } from "./kubeadm-config.js";
 import { clusterCaHash, ensureJoinToken } from "./join-token.js";
-import { KUBELET_CONF, KX_DIR, fileExists, getNode, run } from "./remote.js";
+import { ADMIN_CONF, KUBELET_CONF, KX_DIR, fileExists, getNode, run } from "./remote.js";
 import { placeSharedCertificates, plannedCertificateFiles } from "./shared-certificates.js";
 import { Secret } from "../../engine/secret.js";
 
@@ -33,6 +33,13 @@ export function plannedJoinFiles(settings: ClusterSettings, host: NodeHost, role
 
 export async function joinNode(ctx: KxContext, firstMaster: SshSession, host: NodeHost, role: JoinRole, settings: ClusterSettings): Promise<void> {
   const session = await ctx.ssh.session(host.ssh);
+  // A join that was cut off left its files, and kubeadm join refuses to run over them (and over
+  // a Ready Node of the same name): undo it, as kubeadm advises, and forget the half-joined Node.
+  if ((await fileExists(session, KUBELET_CONF)) || (await fileExists(session, "/etc/kubernetes/manifests"))) {
+    ctx.log.progress(host.name, "kubeadm reset (an earlier join was interrupted)");
+    await run(session, "kubeadm reset --force", "kubeadm reset");
+    await run(firstMaster, `kubectl --kubeconfig ${ADMIN_CONF} delete node ${host.nodeName} --ignore-not-found`, "kubectl delete node");
+  }
   if (role === "control-plane") await placeSharedCertificates(ctx, session);
   const token = await ensureJoinToken(ctx, firstMaster, 1);
   const caCertHash = await clusterCaHash(ctx);
