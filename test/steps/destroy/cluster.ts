@@ -3,8 +3,7 @@
  * what Kubernetes would add (an NLB, its target group, its k8s-elb security group), a
  * same-named cluster's things outside it, and a view of what is left of it.
  */
-import { afterAll, beforeAll, beforeEach, expect } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { expect } from "vitest";
 import type { ClusterConfig } from "../../../src/config/schema.js";
 import type { Step } from "../../../src/engine/types.js";
 import type { KxContext } from "../../../src/steps/context.js";
@@ -16,22 +15,17 @@ import { optionalSteps } from "../../../src/steps/optional/index.js";
 import { SsmSecretStore } from "../../../src/aws/ssm-secret-store.js";
 import { applyAll, fakeAwsClients, testContext, type TestContext } from "../context.js";
 import { machinesConfig, sshKeyOnDisk, testHosts, type Fake } from "../machines/world.js";
+import { useFakeAws } from "../use-fake-aws.js";
+
+export { captureInputs } from "../machines/world.js";
 
 const key = sshKeyOnDisk();
-let fake: Fake;
+let fake: () => Fake;
 
 /** Starts the fake for the calling test file; returns a getter (the fake exists only once beforeAll ran). */
 export function useFake(): () => Fake {
-  beforeAll(async () => {
-    process.env.KX_AWS_POLL_MS = "5";
-    fake = await startFakeAws({ latencyScale: 0 });
-  });
-  afterAll(async () => {
-    await fake.stop();
-    key.cleanup();
-  });
-  beforeEach(() => fake.reset());
-  return () => fake;
+  fake = useFakeAws({ cleanup: key.cleanup });
+  return fake;
 }
 
 export const config = machinesConfig(key.privateKeyFile, { rds: { enabled: true }, ecr: { repositories: ["web"] } });
@@ -47,16 +41,16 @@ function infrastructure(c: ClusterConfig): Step<KxContext>[] {
 
 /** Creates the whole cluster and what Kubernetes would add to it; returns the context holding the state's outputs. */
 export async function createCluster(c: ClusterConfig = config): Promise<TestContext> {
-  fake.setHosts(testHosts(["etcd-a", "etcd-b", "etcd-c", "master-a", "master-b", "master-c", "lab-bastion"]));
-  const aws = await fakeAwsClients(fake.url);
+  fake().setHosts(testHosts(["etcd-a", "etcd-b", "etcd-c", "master-a", "master-b", "master-c", "lab-bastion"]));
+  const aws = await fakeAwsClients(fake().url);
   const secrets = new SsmSecretStore(aws, "lab");
   const ctx = testContext({
     config: c,
     aws,
     secrets,
     outputs: {
-      "images/node": { amiId: fake.registerImage({ name: "kx-node" }) },
-      "images/etcd": { amiId: fake.registerImage({ name: "kx-etcd" }) },
+      "images/node": { amiId: fake().registerImage({ name: "kx-node" }) },
+      "images/etcd": { amiId: fake().registerImage({ name: "kx-etcd" }) },
     },
   });
   await applyAll(ctx, infrastructure(c));
@@ -130,7 +124,7 @@ export async function addBystanders(ctx: TestContext): Promise<void> {
 
 /** Every resource in the fake that belongs to cluster lab: tagged kx:cluster=lab, under /kx/lab/, or inside lab's VPCs. */
 export function leftovers(vpcIds: string[]): string[] {
-  const inv = fake.inventory() as Record<string, any[]>;
+  const inv = fake().inventory() as Record<string, any[]>;
   const out: string[] = [];
   for (const [type, list] of Object.entries(inv)) {
     for (const r of list) {
@@ -146,17 +140,4 @@ export function leftovers(vpcIds: string[]): string[] {
     }
   }
   return out.sort();
-}
-
-/** Records the input of every `commandName` the client sends. */
-export function captureInputs(client: { middlewareStack: { add: (mw: any, options: any) => void } }, commandName: string): any[] {
-  const inputs: any[] = [];
-  client.middlewareStack.add(
-    (next: (args: any) => Promise<any>, context: { commandName?: string }) => async (args: any) => {
-      if (context.commandName === commandName) inputs.push(structuredClone(args.input));
-      return next(args);
-    },
-    { step: "initialize", name: `capture-${commandName}-${Math.random()}` },
-  );
-  return inputs;
 }

@@ -10,8 +10,7 @@ import {
   DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
 } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { edgeSteps, planApiTargets, registerApiTargets } from "../../../src/steps/edge/index.js";
 import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
 import { nodeInstanceStep } from "../../../src/steps/machines/node-instance.js";
@@ -21,25 +20,13 @@ import type { ClusterConfig } from "../../../src/config/schema.js";
 import type { Step } from "../../../src/engine/types.js";
 import type { KxContext } from "../../../src/steps/context.js";
 import { applyAll, planAll, testContext, type TestContext } from "../context.js";
-import { freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "../machines/world.js";
+import { useFakeAws } from "../use-fake-aws.js";
+import { freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts } from "../machines/world.js";
 
 const key = sshKeyOnDisk();
 const config = machinesConfig(key.privateKeyFile);
 const hosts = testHosts(["etcd-a", "etcd-b", "etcd-c", "lab-bastion"]);
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0, hosts });
-});
-afterAll(async () => {
-  await fake.stop();
-  key.cleanup();
-});
-beforeEach(() => {
-  fake.reset();
-  fake.setHosts(hosts);
-});
+const fake = useFakeAws({ hosts, cleanup: key.cleanup });
 
 /** Key pair, etcd instances (for their records) and the edge steps. */
 function stepsFor(cfg: ClusterConfig): Step<KxContext>[] {
@@ -47,7 +34,7 @@ function stepsFor(cfg: ClusterConfig): Step<KxContext>[] {
 }
 
 async function created(cfg: ClusterConfig = config): Promise<TestContext> {
-  const ctx = await preparedContext(fake, cfg);
+  const ctx = await preparedContext(fake(), cfg);
   await applyAll(ctx, stepsFor(cfg));
   return ctx;
 }
@@ -77,7 +64,7 @@ describe("API server load balancer", () => {
     expect(await registerApiTargets(ctx, ips)).toEqual(ips);
     expect(await planApiTargets(ctx, ips)).toEqual([]);
     expect(await registerApiTargets(ctx, ips)).toEqual([]);
-    expect(fake.calls().filter((c) => c.action === "RegisterTargets")).toHaveLength(1);
+    expect(fake().calls().filter((c) => c.action === "RegisterTargets")).toHaveLength(1);
     const elb = await ctx.aws.elbv2();
     const health = await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: ctx.outputs("edge/api-lb")!.targetGroupArn as string }));
     expect((health.TargetHealthDescriptions ?? []).map((d) => [d.Target?.Id, d.Target?.Port]).sort()).toEqual(ips.map((ip) => [ip, 6443]).sort());
@@ -96,7 +83,7 @@ describe("API server load balancer", () => {
 
 describe("API target group adopted from an earlier run", () => {
   it("is refused when it has instance targets, naming both values", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const elb = await ctx.aws.elbv2();
     await elb.send(
       new CreateTargetGroupCommand({
@@ -168,7 +155,7 @@ describe("DNS", () => {
   });
 
   it("also publishes the API name in the public zone, with an internet-facing NLB in the public subnets", async () => {
-    const base = await preparedContext(fake, config);
+    const base = await preparedContext(fake(), config);
     const route53 = await base.aws.route53();
     const pub = await route53.send(new CreateHostedZoneCommand({ Name: "lab.example.com", CallerReference: "public-zone-of-the-test" }));
     const publicZoneId = pub.HostedZone!.Id!.replace("/hostedzone/", "");
@@ -193,7 +180,7 @@ describe("bastion", () => {
     const out = ctx.outputs("edge/bastion")!;
     const host = hosts.find((h) => h.namePattern === "lab-bastion")!;
     expect(out).toEqual({ instanceId: expect.stringMatching(/^i-/), publicIp: host.address, privateIp: host.address, hostKeys: host.hostKeys });
-    const instance = ((fake.inventory() as Record<string, any[]>).instance ?? []).find((i) => i.id === out.instanceId);
+    const instance = ((fake().inventory() as Record<string, any[]>).instance ?? []).find((i) => i.id === out.instanceId);
     expect(instance.subnetId).toBe(ctx.outputs(`network/subnet-public:${config.zones[0]}`)!.subnetId);
     expect(instance.groups).toEqual([ctx.outputs("security/sg:bastion")!.groupId]);
     expect(instance.metadata).toMatchObject({ httpTokens: "required", httpPutResponseHopLimit: 1 });
@@ -212,15 +199,15 @@ describe("the edge steps as a whole", () => {
   it("plan nothing and write nothing on a second run, also with the state lost", async () => {
     const ctx = await created();
     const steps = stepsFor(config);
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
 
-    const amnesic = await freshContextLike(fake, ctx, (id) => !id.startsWith("edge/") && !id.startsWith("machines/"));
+    const amnesic = await freshContextLike(fake(), ctx, (id) => !id.startsWith("edge/") && !id.startsWith("machines/"));
     expect(await planAll(amnesic, steps)).toEqual({});
     await applyAll(amnesic, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
     for (const step of steps) expect(amnesic.outputs(step.id)).toEqual(ctx.outputs(step.id));
   });
 });

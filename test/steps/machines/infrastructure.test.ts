@@ -4,8 +4,7 @@
  * is valid for several configs, everything is created once, and a second run plans and
  * writes nothing.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { validateGraph } from "../../../src/engine/graph.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
 import type { Step } from "../../../src/engine/types.js";
@@ -17,20 +16,11 @@ import { edgeSteps } from "../../../src/steps/edge/index.js";
 import { machineSteps } from "../../../src/steps/machines/index.js";
 import { optionalSteps } from "../../../src/steps/optional/index.js";
 import { applyAll, fakeAwsClients, planAll, testContext } from "../context.js";
-import { machinesConfig, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
+import { useFakeAws } from "../use-fake-aws.js";
+import { machinesConfig, sshKeyOnDisk, testHosts } from "./world.js";
 
 const key = sshKeyOnDisk();
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-  key.cleanup();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws({ cleanup: key.cleanup });
 
 function infrastructure(config: ClusterConfig): Step<KxContext>[] {
   return [...networkSteps(config), ...securitySteps(config), ...edgeSteps(config), ...machineSteps(config), ...optionalSteps(config)];
@@ -48,16 +38,16 @@ describe("the infrastructure steps together", () => {
 
   it("are created once, and a second run plans nothing and writes nothing", async () => {
     const config = machinesConfig(key.privateKeyFile, { rds: { enabled: true }, ecr: { repositories: ["web"] } });
-    fake.setHosts(testHosts(["etcd-a", "etcd-b", "etcd-c", "master-a", "master-b", "master-c", "lab-bastion"]));
-    const aws = await fakeAwsClients(fake.url);
+    fake().setHosts(testHosts(["etcd-a", "etcd-b", "etcd-c", "master-a", "master-b", "master-c", "lab-bastion"]));
+    const aws = await fakeAwsClients(fake().url);
     const secrets = new Map<string, string>();
     const { Secret } = await import("../../../src/engine/secret.js");
     const ctx = testContext({
       config,
       aws,
       outputs: {
-        "images/node": { amiId: fake.registerImage({ name: "kx-node" }) },
-        "images/etcd": { amiId: fake.registerImage({ name: "kx-etcd" }) },
+        "images/node": { amiId: fake().registerImage({ name: "kx-node" }) },
+        "images/etcd": { amiId: fake().registerImage({ name: "kx-etcd" }) },
       },
       secrets: {
         get: async (n) => (secrets.has(n) ? new Secret(secrets.get(n)!) : undefined),
@@ -69,7 +59,7 @@ describe("the infrastructure steps together", () => {
     const steps = infrastructure(config);
     await applyAll(ctx, steps);
 
-    const inventory = fake.inventory() as Record<string, any[]>;
+    const inventory = fake().inventory() as Record<string, any[]>;
     const instances = (inventory.instance ?? []).filter((i) => i.state === "running");
     // The workers are the autoscaling group's, launched by it from the template.
     expect(instances.map((i) => i.tags.Name).sort()).toEqual([
@@ -84,9 +74,9 @@ describe("the infrastructure steps together", () => {
     // Nothing but the bastion has a public address.
     expect(instances.filter((i) => i.publicIp).map((i) => i.tags.Name)).toEqual(["lab-bastion"]);
 
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
   });
 });

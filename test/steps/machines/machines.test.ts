@@ -6,8 +6,7 @@
  */
 import { DescribeInstancesCommand, ImportKeyPairCommand, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import { rmSync } from "node:fs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { machineSteps } from "../../../src/steps/machines/index.js";
 import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
 import { nodeInstanceStep } from "../../../src/steps/machines/node-instance.js";
@@ -16,37 +15,24 @@ import { WaitTimeoutError } from "../../../src/aws/waiters.js";
 import { isKxError, type KxError } from "../../../src/engine/errors.js";
 import { placements } from "../../../src/steps/machines/placement.js";
 import { applyAll, planAll } from "../context.js";
-import { captureInputs, freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts, type Fake } from "./world.js";
+import { useFakeAws } from "../use-fake-aws.js";
+import { captureInputs, freshContextLike, machinesConfig, preparedContext, sshKeyOnDisk, testHosts } from "./world.js";
 
 const key = sshKeyOnDisk();
 const config = machinesConfig(key.privateKeyFile);
 const names = [...placements(config, "etcd"), ...placements(config, "control-plane")].map((p) => p.name);
 const hosts = testHosts(names);
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0, hosts });
-});
-afterAll(async () => {
-  await fake.stop();
-  key.cleanup();
-});
-beforeEach(() => {
-  fake.reset();
-  fake.setHosts(hosts);
-  fake.setLatencyScale(0);
-});
+const fake = useFakeAws({ hosts, cleanup: key.cleanup });
 
 const instanceSteps = () => [keyPairStep(config), ...[...placements(config, "etcd"), ...placements(config, "control-plane")].map((p) => nodeInstanceStep(config, p))];
 
 function liveInstances(): any[] {
-  return ((fake.inventory() as Record<string, any[]>).instance ?? []).filter((i) => i.state !== "terminated" && i.state !== "shutting-down");
+  return ((fake().inventory() as Record<string, any[]>).instance ?? []).filter((i) => i.state !== "terminated" && i.state !== "shutting-down");
 }
 
 describe("etcd and control-plane instances", () => {
   it("are one per zone in the private subnets, IMDSv2 only with the role's hop limit, on encrypted gp3, with pinned host keys", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const sent = captureInputs(await ctx.aws.ec2(), "RunInstancesCommand");
     await applyAll(ctx, instanceSteps());
 
@@ -87,24 +73,24 @@ describe("etcd and control-plane instances", () => {
   });
 
   it("plan nothing and write nothing on a second run, also when the state was lost", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const steps = instanceSteps();
     await applyAll(ctx, steps);
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
 
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
 
-    const amnesic = await freshContextLike(fake, ctx, (id) => !id.startsWith("machines/"));
+    const amnesic = await freshContextLike(fake(), ctx, (id) => !id.startsWith("machines/"));
     expect(await planAll(amnesic, steps)).toEqual({});
     await applyAll(amnesic, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
     for (const step of steps) expect(amnesic.outputs(step.id)).toEqual(ctx.outputs(step.id));
   });
 
   it("a launch repeated after a crash (RunInstances sent, nothing saved) returns the same instance", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, [keyPairStep(config)]);
     const spec = {
       ImageId: ctx.outputs("images/etcd")!.amiId as string,
@@ -116,30 +102,30 @@ describe("etcd and control-plane instances", () => {
     const again = await launchInstance(ctx, "machines/etcd:eu-west-1a", spec);
     expect(again.InstanceId).toBe(first.InstanceId);
     expect(liveInstances()).toHaveLength(1);
-    expect(fake.calls().filter((c) => c.action === "RunInstances")).toHaveLength(2);
+    expect(fake().calls().filter((c) => c.action === "RunInstances")).toHaveLength(2);
   });
 
   it("a run that dies after RunInstances, before its outputs are saved, is resumed without a second launch", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const [etcdA] = placements(config, "etcd");
     const steps = [keyPairStep(config), nodeInstanceStep(config, etcdA!)];
     // The console read right after the launch fails for good: the step dies with its instance made.
-    fake.setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnauthorizedOperation", status: 403 } });
+    fake().setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnauthorizedOperation", status: 403 } });
     await expect(applyAll(ctx, steps)).rejects.toThrow(/GetConsoleOutput/);
     expect(ctx.outputs(etcdA!.stepId)).toBeUndefined();
 
-    const resumed = await freshContextLike(fake, ctx, (id) => id !== etcdA!.stepId);
+    const resumed = await freshContextLike(fake(), ctx, (id) => id !== etcdA!.stepId);
     expect(await planAll(resumed, steps)).toEqual({});
     await applyAll(resumed, steps);
-    expect(fake.calls().filter((c) => c.action === "RunInstances" && c.status === 200)).toHaveLength(1);
+    expect(fake().calls().filter((c) => c.action === "RunInstances" && c.status === 200)).toHaveLength(1);
     expect(liveInstances()).toHaveLength(1);
     expect(resumed.outputs(etcdA!.stepId)!.instanceId).toBe(liveInstances()[0].id);
   });
 
   it("stop on a vCPU quota with one message naming the step, the code and what to do", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const [etcdA] = placements(config, "etcd");
-    fake.setFaults({ failAfter: { action: "RunInstances", n: 0, code: "VcpuLimitExceeded", message: "You have requested more vCPU capacity than your current vCPU limit of 2 allows" } });
+    fake().setFaults({ failAfter: { action: "RunInstances", n: 0, code: "VcpuLimitExceeded", message: "You have requested more vCPU capacity than your current vCPU limit of 2 allows" } });
     const err = (await applyAll(ctx, [keyPairStep(config), nodeInstanceStep(config, etcdA!)]).catch((e: unknown) => e)) as KxError;
     expect(isKxError(err)).toBe(true);
     expect(err.message).toBe(
@@ -151,17 +137,17 @@ describe("etcd and control-plane instances", () => {
   });
 
   it("succeed with a quarter of the calls throttled, creating nothing twice", async () => {
-    const ctx = await preparedContext(fake, config);
-    fake.setFaults({ throttleRate: 0.25, seed: 7 });
+    const ctx = await preparedContext(fake(), config);
+    fake().setFaults({ throttleRate: 0.25, seed: 7 });
     await applyAll(ctx, instanceSteps());
-    fake.setFaults({});
-    expect(fake.calls().some((c) => c.status !== 200)).toBe(true);
+    fake().setFaults({});
+    expect(fake().calls().some((c) => c.status !== 200)).toBe(true);
     expect(liveInstances()).toHaveLength(6);
     expect(await planAll(ctx, instanceSteps())).toEqual({});
   });
 
   it("replace an instance terminated by hand instead of adopting it", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const [etcdA] = placements(config, "etcd");
     const steps = [keyPairStep(config), nodeInstanceStep(config, etcdA!)];
     await applyAll(ctx, steps);
@@ -184,24 +170,24 @@ describe("etcd and control-plane instances", () => {
     const plans = await planAll(ctx, machineSteps(config));
     expect(Object.keys(plans)).toHaveLength(machineSteps(config).length);
     expect(Object.values(plans).flat().every((c) => c.action === "create")).toBe(true);
-    expect(fake.counts()).toEqual({ reads: 0, writes: 0 });
+    expect(fake().counts()).toEqual({ reads: 0, writes: 0 });
   });
 });
 
 describe("host keys from the console", () => {
   it("are read from the buffered console where the live one is not supported (non-Nitro types)", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const [etcdA] = placements(config, "etcd");
-    fake.setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnsupportedOperation", message: "This instance type does not support retrieving the latest console output" } });
+    fake().setFaults({ failAfter: { action: "GetConsoleOutput", n: 0, code: "UnsupportedOperation", message: "This instance type does not support retrieving the latest console output" } });
     await applyAll(ctx, [keyPairStep(config), nodeInstanceStep(config, etcdA!)]);
     expect(ctx.outputs(etcdA!.stepId)!.hostKeys).toEqual(hosts.find((h) => h.namePattern === "etcd-a")!.hostKeys);
-    expect(fake.calls().filter((c) => c.action === "GetConsoleOutput").map((c) => c.status)).toEqual([400, 200]);
+    expect(fake().calls().filter((c) => c.action === "GetConsoleOutput").map((c) => c.status)).toEqual([400, 200]);
   });
 
   it("give up with a message naming the instance when cloud-init never prints them", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, [keyPairStep(config)]);
-    fake.setLatencyScale(10); // the console of an instance launched now stays empty for minutes
+    fake().setLatencyScale(10); // the console of an instance launched now stays empty for minutes
     const instance = await launchInstance(ctx, "machines/etcd:eu-west-1a", {
       ImageId: ctx.outputs("images/etcd")!.amiId as string,
       InstanceType: "t3.medium",
@@ -221,9 +207,9 @@ describe("the key pair", () => {
     try {
       rmSync(`${other.privateKeyFile}.pub`);
       const cfg = machinesConfig(other.privateKeyFile);
-      const ctx = await preparedContext(fake, cfg);
+      const ctx = await preparedContext(fake(), cfg);
       await applyAll(ctx, [keyPairStep(cfg)]);
-      const pair = (fake.inventory() as Record<string, any[]>).keypair!.find((k) => k.id === "kx-lab");
+      const pair = (fake().inventory() as Record<string, any[]>).keypair!.find((k) => k.id === "kx-lab");
       expect(JSON.stringify(pair)).toContain(other.publicKey.split(" ")[1]);
 
       const changed = machinesConfig(key.privateKeyFile);
@@ -235,7 +221,7 @@ describe("the key pair", () => {
   });
 
   it("refuses a key pair of the same name that kx did not create", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const ec2 = await ctx.aws.ec2();
     await ec2.send(new ImportKeyPairCommand({ KeyName: "kx-lab", PublicKeyMaterial: Buffer.from(key.publicKey) }));
     await expect(applyAll(ctx, [keyPairStep(config)])).rejects.toThrow(/an EC2 key pair named kx-lab exists but kx did not create it for cluster lab/);

@@ -1,8 +1,7 @@
 /** The worker launch template and autoscaling group against the fake. */
 import { DescribeAutoScalingGroupsCommand } from "@aws-sdk/client-auto-scaling";
 import { CreateLaunchTemplateVersionCommand, DescribeLaunchTemplateVersionsCommand } from "@aws-sdk/client-ec2";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { keyPairStep } from "../../../src/steps/machines/key-pair.js";
 import { workerAsgStep } from "../../../src/steps/machines/worker-asg.js";
 import { workerLaunchTemplateStep } from "../../../src/steps/machines/worker-launch-template.js";
@@ -10,22 +9,13 @@ import { renderUserData } from "../../../src/steps/machines/user-data.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
 import { awsInventory } from "../../../src/steps/inventory-aws.js";
 import { applyAll, planAll, testContext } from "../context.js";
+import { useFakeAws } from "../use-fake-aws.js";
 import { until } from "../../fake-aws/fake.js";
-import { machinesConfig, preparedContext, sshKeyOnDisk, type Fake } from "./world.js";
+import { machinesConfig, preparedContext, sshKeyOnDisk } from "./world.js";
 
 const key = sshKeyOnDisk();
 const config = machinesConfig(key.privateKeyFile);
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-  key.cleanup();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws({ cleanup: key.cleanup });
 
 const workerSteps = (cfg: ClusterConfig) => [keyPairStep(cfg), workerLaunchTemplateStep(cfg), workerAsgStep(cfg)];
 
@@ -44,7 +34,7 @@ async function group(ctx: ReturnType<typeof testContext>) {
 
 describe("worker launch template and autoscaling group", () => {
   it("launch template: IMDSv2 hop limit 1, encrypted gp3, the worker group and profile, the rendered join script", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, workerSteps(config));
     const version = await latestVersion(ctx);
     const data = version.LaunchTemplateData!;
@@ -61,7 +51,7 @@ describe("worker launch template and autoscaling group", () => {
   });
 
   it("group: across the three private subnets, sized from the config, cluster tags propagated at launch", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, workerSteps(config));
     const g = await group(ctx);
     const privateSubnets = config.zones.map((z) => ctx.outputs(`network/subnet-private:${z}`)!.subnetId);
@@ -78,13 +68,13 @@ describe("worker launch template and autoscaling group", () => {
   });
 
   it("a second run plans and writes nothing", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     const steps = workerSteps(config);
     await applyAll(ctx, steps);
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
 
     // A version someone added by hand, not made the default, is not what the group runs: no change.
     const ec2 = await ctx.aws.ec2();
@@ -100,7 +90,7 @@ describe("worker launch template and autoscaling group", () => {
   });
 
   it("a new size in the config is an update of the group; a new instance type a new template version", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, workerSteps(config));
 
     const resized = machinesConfig(key.privateKeyFile, { workers: { min: 4, desired: 5, max: 10, instanceType: "t3.xlarge" } });
@@ -116,12 +106,12 @@ describe("worker launch template and autoscaling group", () => {
     const g = await group(next);
     expect([g.MinSize, g.DesiredCapacity, g.MaxSize]).toEqual([4, 5, 10]);
     expect(g.LaunchTemplate?.Version).toBe("2");
-    expect(fake.calls().filter((c) => c.action === "UpdateAutoScalingGroup")).toHaveLength(1);
+    expect(fake().calls().filter((c) => c.action === "UpdateAutoScalingGroup")).toHaveLength(1);
     expect(await planAll(next, steps)).toEqual({});
   });
 
   it("are listed by the inventory with their host keys from the console when it is given live clients", async () => {
-    const ctx = await preparedContext(fake, config);
+    const ctx = await preparedContext(fake(), config);
     await applyAll(ctx, workerSteps(config));
     ctx.setOutputs("edge/bastion", { instanceId: "i-b", publicIp: "198.51.100.7", privateIp: "10.0.0.9", hostKeys: [] });
 
@@ -132,7 +122,7 @@ describe("worker launch template and autoscaling group", () => {
       const listed = await inventory.hosts("worker");
       return listed.length === 3 && listed;
     });
-    const launched = ((fake.inventory() as Record<string, any[]>).instance ?? []).filter((i) => i.tags["aws:autoscaling:groupName"] === "kx-lab-workers");
+    const launched = ((fake().inventory() as Record<string, any[]>).instance ?? []).filter((i) => i.tags["aws:autoscaling:groupName"] === "kx-lab-workers");
     expect(workers).toHaveLength(3);
     expect(workers.map((w) => w.zone)).toEqual(config.zones);
     for (const worker of workers) {

@@ -4,23 +4,13 @@
  * exactly once. The "death" is a non-retryable error injected into the call that
  * follows the write.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { networkSteps } from "../../../src/steps/network/index.js";
 import { securitySteps } from "../../../src/steps/security/index.js";
 import { applyAll, awsTestConfig, fakeAwsClients, planAll, testContext } from "../context.js";
+import { useFakeAws } from "../use-fake-aws.js";
 
-type Fake = Awaited<ReturnType<typeof startFakeAws>>;
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws();
 
 const config = awsTestConfig();
 const steps = [...networkSteps(config), ...securitySteps(config)];
@@ -28,7 +18,7 @@ const steps = [...networkSteps(config), ...securitySteps(config)];
 /** How many live resources of each kind the fake holds. */
 function census(): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [type, list] of Object.entries(fake.inventory() as Record<string, any[]>)) {
+  for (const [type, list] of Object.entries(fake().inventory() as Record<string, any[]>)) {
     const live = list.filter((r) => !["deleted", "deleting", "failed", "terminated"].includes(r.state));
     if (live.length > 0) out[type] = live.length;
   }
@@ -41,13 +31,13 @@ async function run(): Promise<void> {
 }
 
 let shared: Awaited<ReturnType<typeof fakeAwsClients>> | undefined;
-const clients = async () => (shared ??= await fakeAwsClients(fake.url));
+const clients = async () => (shared ??= await fakeAwsClients(fake().url));
 
 describe("a create interrupted after any write", () => {
   it("resumes to the same resources, none twice", async () => {
     await run();
     const expected = census();
-    const calls = fake.calls() as { action: string; kind: string }[];
+    const calls = fake().calls() as { action: string; kind: string }[];
     // The call after each write: failing it is dying right after that write.
     const seen = new Map<string, number>();
     const cutPoints: { action: string; n: number; after: string }[] = [];
@@ -65,10 +55,10 @@ describe("a create interrupted after any write", () => {
     const chosen = cutPoints.length <= 10 ? cutPoints : Array.from({ length: 10 }, (_, i) => cutPoints[Math.floor(i * step)]!);
 
     for (const cut of chosen) {
-      fake.reset();
-      fake.setFaults({ failAfter: { action: cut.action, n: cut.n, code: "KxTestCrash", message: `dies after ${cut.after}` } });
+      fake().reset();
+      fake().setFaults({ failAfter: { action: cut.action, n: cut.n, code: "KxTestCrash", message: `dies after ${cut.after}` } });
       await expect(run(), `cut after ${cut.after}`).rejects.toThrow(/KxTestCrash/);
-      fake.setFaults({});
+      fake().setFaults({});
       await run();
       expect([cut.after, census()]).toEqual([cut.after, expected]);
       const ctx = testContext({ config, aws: await clients() });

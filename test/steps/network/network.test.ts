@@ -1,27 +1,17 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { networkSteps } from "../../../src/steps/network/index.js";
 import { ImmutableFieldError } from "../../../src/aws/find.js";
 import { AwsError } from "../../../src/engine/errors.js";
 import { applyAll, awsTestConfig, fakeAwsClients, planAll, runWithEngine, testContext } from "../context.js";
+import { useFakeAws } from "../use-fake-aws.js";
 
-type Fake = Awaited<ReturnType<typeof startFakeAws>>;
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws();
 
 const config = awsTestConfig();
 const zones = config.zones;
 
 async function freshContext() {
-  return testContext({ config, aws: await fakeAwsClients(fake.url) });
+  return testContext({ config, aws: await fakeAwsClients(fake().url) });
 }
 
 describe("network steps against the fake", () => {
@@ -31,22 +21,22 @@ describe("network steps against the fake", () => {
     await applyAll(ctx, steps);
 
     expect(await planAll(ctx, steps)).toEqual({});
-    const before = fake.counts().writes;
+    const before = fake().counts().writes;
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(before);
+    expect(fake().counts().writes).toBe(before);
 
     // With the state lost, every step finds its resource by tags again: still no writes.
     const amnesic = await freshContext();
     expect(await planAll(amnesic, steps)).toEqual({});
     await applyAll(amnesic, steps);
-    expect(fake.counts().writes).toBe(before);
+    expect(fake().counts().writes).toBe(before);
     expect(Object.fromEntries(amnesic.allOutputs())).toEqual(Object.fromEntries(ctx.allOutputs()));
   });
 
   it("builds the topology: per-zone NAT routes, public subnets to the IGW, nothing public on launch", async () => {
     const ctx = await freshContext();
     await applyAll(ctx, networkSteps(config));
-    const inv = fake.inventory() as Record<string, any[]>;
+    const inv = fake().inventory() as Record<string, any[]>;
     const out = (id: string) => ctx.outputs(id)!;
 
     const vpcId = out("network/vpc").vpcId as string;
@@ -93,10 +83,10 @@ describe("network steps against the fake", () => {
   });
 
   it("retries a call that AWS, eventually consistent, answers with not-found right after the create", async () => {
-    fake.setFaults({ failAfter: { action: "ModifyVpcAttribute", n: 0, code: "InvalidVpcID.NotFound", message: "The vpc ID does not exist" } });
+    fake().setFaults({ failAfter: { action: "ModifyVpcAttribute", n: 0, code: "InvalidVpcID.NotFound", message: "The vpc ID does not exist" } });
     const ctx = await freshContext();
     await applyAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"));
-    const modify = fake.calls().filter((c: { action: string }) => c.action === "ModifyVpcAttribute");
+    const modify = fake().calls().filter((c: { action: string }) => c.action === "ModifyVpcAttribute");
     expect(modify.map((c: { status: number }) => c.status)).toEqual([400, 200]);
     expect(await planAll(ctx, networkSteps(config).filter((s) => s.id === "network/vpc"))).toEqual({});
   });
@@ -141,7 +131,7 @@ describe("network steps against the fake", () => {
   });
 
   it("explains a quota error: the call, the resource, the code and where to raise the quota", async () => {
-    fake.setFaults({ failAfter: { action: "AllocateAddress", n: 1, code: "AddressLimitExceeded", message: "The maximum number of addresses has been reached." } });
+    fake().setFaults({ failAfter: { action: "AllocateAddress", n: 1, code: "AddressLimitExceeded", message: "The maximum number of addresses has been reached." } });
     const ctx = await freshContext();
     const steps = networkSteps(config).filter((s) => s.id.startsWith("network/eip:"));
     const err = await applyAll(ctx, steps).catch((e: unknown) => e);
@@ -159,19 +149,19 @@ describe("network steps against the fake", () => {
     const plans = await planAll(ctx, networkSteps(config));
     expect(Object.keys(plans)).toHaveLength(1 + 6 + 1 + 3 + 3 + 1 + 3);
     expect(Object.values(plans).every((p) => p.length === 1 && p[0]!.action === "create")).toBe(true);
-    expect(fake.counts()).toEqual({ reads: 0, writes: 0 });
+    expect(fake().counts()).toEqual({ reads: 0, writes: 0 });
   });
 
   it("still creates the whole network with 25% of calls throttled", async () => {
-    fake.setFaults({ throttleRate: 0.25, seed: 7 });
+    fake().setFaults({ throttleRate: 0.25, seed: 7 });
     const ctx = await freshContext();
     const steps = networkSteps(config);
     await runWithEngine(ctx, steps);
-    const throttled = fake.calls().filter((c: { error?: string }) => c.error && /Throttl|RequestLimitExceeded/.test(c.error));
+    const throttled = fake().calls().filter((c: { error?: string }) => c.error && /Throttl|RequestLimitExceeded/.test(c.error));
     expect(throttled.length).toBeGreaterThan(5);
-    fake.setFaults({});
+    fake().setFaults({});
     expect(await planAll(ctx, steps)).toEqual({});
-    const inv = fake.inventory() as Record<string, any[]>;
+    const inv = fake().inventory() as Record<string, any[]>;
     expect(countTagged(inv)).toBe(1 + 6 + 1 + 3 + 3 + 4);
   });
 });

@@ -6,29 +6,19 @@
 import { DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
 import { DescribeRepositoriesCommand, PutImageTagMutabilityCommand } from "@aws-sdk/client-ecr";
 import { DescribeDBInstancesCommand, DescribeDBSubnetGroupsCommand } from "@aws-sdk/client-rds";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { optionalSteps } from "../../../src/steps/optional/index.js";
 import { Secret } from "../../../src/engine/secret.js";
 import { SsmSecretStore } from "../../../src/aws/ssm-secret-store.js";
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import type { SecretStore } from "../../../src/secrets/store.js";
 import { applyAll, planAll, testContext, type TestContext } from "../context.js";
-import { machinesConfig, preparedContext, sshKeyOnDisk, type Fake } from "../machines/world.js";
+import { useFakeAws } from "../use-fake-aws.js";
+import { machinesConfig, preparedContext, sshKeyOnDisk } from "../machines/world.js";
 
 const key = sshKeyOnDisk();
 const config = machinesConfig(key.privateKeyFile, { ecr: { repositories: ["web", "team/api"] }, rds: { enabled: true } });
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-  key.cleanup();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws({ cleanup: key.cleanup });
 
 /** An in-memory store that notes how many AWS calls had been made when each secret was written. */
 function recordingStore(): SecretStore & { values: Map<string, string>; writtenAfterCalls: Map<string, number> } {
@@ -43,7 +33,7 @@ function recordingStore(): SecretStore & { values: Map<string, string>; writtenA
     },
     async put(name, value) {
       values.set(name, typeof value === "string" ? value : value.reveal());
-      writtenAfterCalls.set(name, fake.calls().length);
+      writtenAfterCalls.set(name, fake().calls().length);
     },
     async list(prefix) {
       return [...values.keys()].filter((k) => k.startsWith(prefix));
@@ -55,7 +45,7 @@ function recordingStore(): SecretStore & { values: Map<string, string>; writtenA
 }
 
 async function withStore(store: SecretStore): Promise<TestContext> {
-  const base = await preparedContext(fake, config);
+  const base = await preparedContext(fake(), config);
   return testContext({ config, aws: base.aws, secrets: store, outputs: Object.fromEntries(base.allOutputs()) });
 }
 
@@ -71,10 +61,10 @@ describe("ECR repositories", () => {
       expect(repo).toMatchObject({ imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } });
       expect(ctx.outputs(`optional/ecr:${repo.repositoryName}`)).toEqual({ repositoryUri: repo.repositoryUri });
     }
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
 
     await ecr.send(new PutImageTagMutabilityCommand({ repositoryName: "web", imageTagMutability: "MUTABLE" }));
     expect(await planAll(ctx, steps)).toEqual({ "optional/ecr:web": [expect.objectContaining({ action: "update", detail: "immutable tags" })] });
@@ -88,18 +78,18 @@ describe("RDS PostgreSQL", () => {
     const store = recordingStore();
     const ctx = await withStore(store);
     const steps = optionalSteps(config).filter((s) => s.id.includes("rds"));
-    const before = fake.calls().length;
+    const before = fake().calls().length;
     await applyAll(ctx, steps);
 
     const password = store.values.get("rds/password")!;
     expect(password).toMatch(/^[A-Za-z0-9_-]{32}$/);
-    const createdAt = fake.calls().findIndex((c) => c.action === "CreateDBInstance");
+    const createdAt = fake().calls().findIndex((c) => c.action === "CreateDBInstance");
     expect(createdAt).toBeGreaterThanOrEqual(before);
     expect(store.writtenAfterCalls.get("rds/password")).toBeLessThanOrEqual(createdAt);
 
     const outputs = ctx.outputs("optional/rds")!;
     expect(outputs).toEqual({ endpoint: expect.stringContaining(".rds.amazonaws.com"), port: 5432, passwordParameter: "/kx/lab/rds/password" });
-    const everything = JSON.stringify([...ctx.allOutputs()]) + ctx.logLines.join("\n") + JSON.stringify(fake.calls()) + JSON.stringify(fake.inventory());
+    const everything = JSON.stringify([...ctx.allOutputs()]) + ctx.logLines.join("\n") + JSON.stringify(fake().calls()) + JSON.stringify(fake().inventory());
     expect(everything).not.toContain(password);
   });
 
@@ -140,10 +130,10 @@ describe("RDS PostgreSQL", () => {
     const ctx = await withStore(store);
     const steps = optionalSteps(config).filter((s) => s.id.includes("rds"));
     await applyAll(ctx, steps);
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     expect(await planAll(ctx, steps)).toEqual({});
     await applyAll(ctx, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
 
     const old = store.values.get("rds/password");
     store.values.delete("rds/password");
@@ -153,13 +143,13 @@ describe("RDS PostgreSQL", () => {
     ]);
     await applyAll(ctx, steps);
     expect(store.values.get("rds/password")).not.toBe(old);
-    const modify = fake.calls().findIndex((c) => c.action === "ModifyDBInstance");
+    const modify = fake().calls().findIndex((c) => c.action === "ModifyDBInstance");
     expect(store.writtenAfterCalls.get("rds/password")).toBeLessThanOrEqual(modify);
     expect(await planAll(ctx, steps)).toEqual({});
   });
 
   it("keeps the password as an SSM SecureString under /kx/<cluster>/ with the real secret store", async () => {
-    const base = await preparedContext(fake, config);
+    const base = await preparedContext(fake(), config);
     const ctx = testContext({ config, aws: base.aws, secrets: new SsmSecretStore(base.aws, "lab"), outputs: Object.fromEntries(base.allOutputs()) });
     await applyAll(ctx, optionalSteps(config).filter((s) => s.id.includes("rds")));
     const ssm = await ctx.aws.ssm();

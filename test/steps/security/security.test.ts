@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startFakeAws } from "../../harness/fake-aws/index.js";
+import { describe, expect, it } from "vitest";
 import { networkSteps } from "../../../src/steps/network/index.js";
 import { securitySteps } from "../../../src/steps/security/index.js";
 import { flattenPermissions } from "../../../src/steps/security/sg-rules.js";
@@ -7,18 +6,9 @@ import { rolePolicy, type PolicyDocument } from "../../../src/steps/security/iam
 import type { KxContext } from "../../../src/steps/context.js";
 import type { Step } from "../../../src/engine/types.js";
 import { awsTestConfig, fakeAwsClients, planAll, runWithEngine, testContext, applyAll, type TestContext } from "../context.js";
+import { useFakeAws } from "../use-fake-aws.js";
 
-type Fake = Awaited<ReturnType<typeof startFakeAws>>;
-let fake: Fake;
-
-beforeAll(async () => {
-  process.env.KX_AWS_POLL_MS = "5";
-  fake = await startFakeAws({ latencyScale: 0 });
-});
-afterAll(async () => {
-  await fake.stop();
-});
-beforeEach(() => fake.reset());
+const fake = useFakeAws();
 
 const config = awsTestConfig({ addons: { ebsCsi: { enabled: true } } });
 
@@ -26,7 +16,7 @@ const config = awsTestConfig({ addons: { ebsCsi: { enabled: true } } });
 const vpcStep = () => networkSteps(config).filter((s) => s.id === "network/vpc");
 
 async function created(): Promise<{ ctx: TestContext; steps: Step<KxContext>[] }> {
-  const ctx = testContext({ config, aws: await fakeAwsClients(fake.url) });
+  const ctx = testContext({ config, aws: await fakeAwsClients(fake().url) });
   const steps = [...vpcStep(), ...securitySteps(config)];
   await runWithEngine(ctx, steps);
   return { ctx, steps };
@@ -116,18 +106,18 @@ describe("security groups against the fake", () => {
   it("plan nothing and write nothing on a second run, also with the state lost", async () => {
     const { ctx, steps } = await created();
     expect(await planAll(ctx, steps)).toEqual({});
-    const writes = fake.counts().writes;
+    const writes = fake().counts().writes;
     await applyAll(ctx, steps);
     const amnesic = testContext({ config, aws: ctx.aws });
     expect(await planAll(amnesic, steps)).toEqual({});
     await applyAll(amnesic, steps);
-    expect(fake.counts().writes).toBe(writes);
+    expect(fake().counts().writes).toBe(writes);
   });
 
   it("authorize rule by rule when AWS reports one as a duplicate (a describe that lagged)", async () => {
-    fake.setFaults({ failAfter: { action: "AuthorizeSecurityGroupIngress", n: 2, code: "InvalidPermission.Duplicate", message: "the specified rule already exists" } });
+    fake().setFaults({ failAfter: { action: "AuthorizeSecurityGroupIngress", n: 2, code: "InvalidPermission.Duplicate", message: "the specified rule already exists" } });
     const { ctx, steps } = await created();
-    fake.setFaults({});
+    fake().setFaults({});
     expect(await planAll(ctx, steps)).toEqual({});
   });
 
