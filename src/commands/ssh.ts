@@ -13,7 +13,7 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Writable } from "node:stream";
 import type { GlobalOptions } from "../cli.js";
-import { KxError, UsageError } from "../engine/errors.js";
+import { UsageError } from "../engine/errors.js";
 import { createSshPool } from "../ssh/pool.js";
 import type { HostKeyStore, SshTarget } from "../ssh/types.js";
 import type { Inventory, NodeHost } from "../steps/inventory.js";

@@ -14,7 +14,7 @@ import {
 // @ts-expect-error plain JavaScript stand-in library
 import { decodeKubeadmConfig } from "../../harness/standins/lib/kubeadm-config.js";
 
-const schema = JSON.parse(readFileSync("/work/shared/schemas/kubeadm-v1beta4.schema.json", "utf8"));
+const schema = JSON.parse(readFileSync(new URL("../../harness/schemas/kubeadm-v1beta4.schema.json", import.meta.url), "utf8"));
 const AjvClass = (Ajv as unknown as { default?: typeof Ajv }).default ?? Ajv;
 const validate = new AjvClass({ allErrors: true, strict: false }).compile(schema);
 

@@ -78,7 +78,7 @@ function runScript(root: string, env: Record<string, string> = {}) {
 }
 
 function validateJoin(doc: unknown): string[] {
-  const schema = JSON.parse(readFileSync("/work/shared/schemas/kubeadm-v1beta4.schema.json", "utf8"));
+  const schema = JSON.parse(readFileSync(new URL("../../harness/schemas/kubeadm-v1beta4.schema.json", import.meta.url), "utf8"));
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(schema);
   return validate(doc) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);

@@ -1,7 +1,7 @@
 // @ts-check
 /**
  * Decoding a kubeadm --config file the way kubeadm does, against the strict v1beta4
- * schema in /work/shared/schemas (derived from kubeadm's Go types). Errors are worded
+ * schema in test/harness/schemas (derived from kubeadm's Go types). Errors are worded
  * as kubeadm words them, so a test can tell which check fired.
  *
  * kubeadm's decoder: documents are split on "---"; kubeadm.k8s.io/v1beta4 documents are
@@ -11,11 +11,12 @@
  * `kubeadm config validate` fails on unknown fields; init/join/reset/upgrade only warn on
  * them (but fail on type errors and unknown kinds), as the real kubeadm does.
  */
+import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 import Ajv from "ajv";
 
-const SCHEMA_PATH = process.env.KX_KUBEADM_SCHEMA ?? "/work/shared/schemas/kubeadm-v1beta4.schema.json";
+const SCHEMA_PATH = process.env.KX_KUBEADM_SCHEMA ?? fileURLToPath(new URL("../../schemas/kubeadm-v1beta4.schema.json", import.meta.url));
 const KUBEADM_GROUP = "kubeadm.k8s.io";
 const OTHER_APIS = new Set(["kubelet.config.k8s.io/v1beta1", "kubeproxy.config.k8s.io/v1alpha1"]);
 const KINDS = ["InitConfiguration", "ClusterConfiguration", "JoinConfiguration", "ResetConfiguration", "UpgradeConfiguration"];
