@@ -20,11 +20,12 @@ import { spawn, execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { reserveAddressBlock } from "./address-block.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
+const REPO = fileURLToPath(new URL("../../../", import.meta.url)).replace(/\/$/, "");
 
 /** Paths a host sees privately (its own empty directory mounted over them). */
 const PRIVATE_DIRS = [
@@ -258,8 +259,11 @@ function bootScript({ name, views, sshDir, tmp, root }) {
     `mount --bind ${q(join(root, "hostname"))} /etc/hostname`,
     `mount --bind ${q(join(HERE, "systemctl"))} /usr/bin/systemctl`,
     `mount --bind ${q(join(HERE, "journalctl"))} /usr/bin/journalctl`,
-    // Last: the run directory itself may live under /tmp.
-    `mount --bind ${q(tmp)} /tmp`,
+    // Last: the run directory itself may live under /tmp. So may the repository (a CI
+    // clone), whose stand-ins the hosts run: it is bound into the private /tmp at the
+    // same path first, and --rbind carries that bind along.
+    ...(REPO.startsWith("/tmp/") ? [`mkdir -p ${q(join(tmp, relative("/tmp", REPO)))}`, `mount --bind ${q(REPO)} ${q(join(tmp, relative("/tmp", REPO)))}`] : []),
+    `mount --rbind ${q(tmp)} /tmp`,
     "exec /usr/sbin/sshd -D -E /var/log/sshd.log -f /etc/ssh/sshd_config </dev/null",
   );
   return `${lines.join("\n")}\n`;
