@@ -5,15 +5,15 @@
  * Files are written 0600 through a temp file and a rename. The client key is printed only
  * with --print, straight to stdout and never into kx's log.
  */
-import { chmod, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
 import { parse, stringify } from "yaml";
 import type { GlobalOptions } from "../cli.js";
 import { expandHome } from "../config/load.js";
 import { KxError, UsageError } from "../engine/errors.js";
 import { Secret } from "../engine/secret.js";
+import { writePrivateFile } from "../engine/private-file.js";
 import type { Io } from "../ui/io.js";
 import { openSession } from "../workflows/session.js";
 import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
@@ -82,23 +82,9 @@ export function mergeKubeconfig(existing: KubeconfigDoc | undefined, incoming: K
   };
 }
 
-async function writePrivateFile(path: string, text: string): Promise<void> {
+async function writeKubeconfigFile(path: string, text: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-  const temp = `${path}.kx-${randomBytes(4).toString("hex")}`;
-  const handle = await open(temp, "wx", 0o600);
-  try {
-    await handle.writeFile(text);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (e) {
-    await rm(temp, { force: true });
-    throw e;
-  }
-  await chmod(path, 0o600);
+  await writePrivateFile(path, text);
 }
 
 async function readExisting(path: string): Promise<KubeconfigDoc | undefined> {
@@ -148,7 +134,7 @@ export async function run(options: KubeconfigOptions, globals: Partial<GlobalOpt
   }
   const path = options.write ? expandHome(options.write) : defaultKubeconfigPath();
   const merged = options.write ? doc : mergeKubeconfig(await readExisting(path), doc);
-  await writePrivateFile(path, stringify(merged));
+  await writeKubeconfigFile(path, stringify(merged));
   io.info(options.write ? `Wrote the admin kubeconfig of ${config.name} to ${path} (context ${context}).` : `Merged context ${context} into ${path} and made it the current context.`);
   return 0;
 }

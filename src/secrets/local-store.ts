@@ -3,14 +3,13 @@
  * <stateDir>/secrets/ (directory 0700, files 0600), written atomically (temp file in the
  * same directory, fsync, rename) so a crash never leaves half a key behind.
  */
-import { mkdir, open, readFile, readdir, rename, rm, chmod, stat } from "node:fs/promises";
+import { mkdir, readFile, readdir, rm, chmod, stat } from "node:fs/promises";
 import { join, relative, sep, dirname } from "node:path";
-import { randomBytes } from "node:crypto";
 import { Secret } from "../engine/secret.js";
+import { TEMP_MARK, writePrivateFile } from "../engine/private-file.js";
 import type { SecretStore } from "./store.js";
 
 const NAME = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
-const TEMP_SUFFIX = ".tmp-";
 
 export class LocalSecretStore implements SecretStore {
   readonly root: string;
@@ -32,20 +31,7 @@ export class LocalSecretStore implements SecretStore {
     const path = this.path(name);
     await this.ensureDir(dirname(path));
     const text = typeof value === "string" ? value : value.reveal();
-    const temp = `${path}${TEMP_SUFFIX}${randomBytes(6).toString("hex")}`;
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      await handle.writeFile(text, "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    try {
-      await rename(temp, path);
-    } catch (e) {
-      await rm(temp, { force: true });
-      throw e;
-    }
+    await writePrivateFile(path, text);
   }
 
   async list(prefix: string): Promise<string[]> {
@@ -86,7 +72,7 @@ export class LocalSecretStore implements SecretStore {
     for (const entry of entries) {
       const full = join(dir, entry.name);
       if (entry.isDirectory()) await this.walk(full, out);
-      else if (entry.isFile() && !entry.name.includes(TEMP_SUFFIX)) out.push(relative(this.root, full).split(sep).join("/"));
+      else if (entry.isFile() && !entry.name.includes(TEMP_MARK)) out.push(relative(this.root, full).split(sep).join("/"));
     }
   }
 }
