@@ -1,7 +1,7 @@
 /** Plumbing every command shares: its Io, the state directory, the config it acts on. */
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type { GlobalOptions } from "../../cli.js";
 import { KxError, UsageError } from "../../engine/errors.js";
 import { LocalStateStore } from "../../engine/state.js";
@@ -33,7 +33,15 @@ export interface ClusterSelector {
  */
 export async function loadSelectedConfig(selector: ClusterSelector, globals: Partial<GlobalOptions>, io: Io): Promise<ParsedConfig> {
   let file = selector.file;
-  if (!file && selector.cluster) file = join(stateDirFor(globals, selector.cluster), "config.yaml");
+  if (!file && selector.cluster) {
+    file = join(stateDirFor(globals, selector.cluster), "config.yaml");
+    if (!existsSync(file)) {
+      throw new UsageError(
+        `no cluster named ${selector.cluster}: ${file} does not exist`,
+        "Give the config with -f FILE, or --state-dir if the cluster's state lives elsewhere.",
+      );
+    }
+  }
   if (!file && globals.stateDir) file = join(expandHome(globals.stateDir), "config.yaml");
   if (!file) throw new UsageError("which cluster? give the config with -f FILE or the cluster's name with --cluster NAME");
   const parsed = await loadConfigFile(file);
