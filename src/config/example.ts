@@ -37,7 +37,8 @@ etcd:
   instanceType: t3.medium
   volumeSizeGiB: 20
 
-# Control-plane nodes behind the API load balancer; 1, 3 or 5.
+# Control-plane nodes behind the API load balancer; 1 to 9. They keep their
+# state in etcd, so any count works; \`kx join --control-plane N\` adds more.
 controlPlane:
   count: 3
   instanceType: t3.large
@@ -123,8 +124,8 @@ rds:
   allocatedStorageGiB: 20
 
 # Instead of AWS instances, kx can set up existing machines over SSH. Then
-# region, zones and dns may be left out; etcd and control-plane need an odd
-# number of hosts each, and at most one host is the bastion:
+# region, zones and dns may be left out; etcd needs an odd number of hosts,
+# the control plane at least one, and at most one host is the bastion:
 # hosts:
 #   - name: node-1
 #     address: 192.0.2.11

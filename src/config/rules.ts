@@ -130,13 +130,22 @@ function nodeCount(c: NonNullable<Loose>, get: View["get"]): number | undefined 
   return typeof cp === "number" && typeof max === "number" ? cp + max : undefined;
 }
 
-const quorumCounts: Rule = ({ onAws, get }, report) => {
+/** Most control-plane nodes kx places on AWS (master-a .. master-i over the zones). */
+export const MAX_CONTROL_PLANE = 9;
+
+/**
+ * etcd is a quorum: an odd member count survives the loss of as many members as an even
+ * one with one more. kx always runs etcd apart from the API servers, so the control plane
+ * holds no quorum and any count from 1 to MAX_CONTROL_PLANE works.
+ */
+const memberCounts: Rule = ({ onAws, get }, report) => {
   if (!onAws) return; // a hosts: cluster's counts are its hosts' roles
-  for (const section of ["etcd", "controlPlane"]) {
-    const count = get(section, "count");
-    if (typeof count === "number" && ![1, 3, 5].includes(count))
-      report([section, "count"], `must be 1, 3 or 5: an odd number keeps a quorum when a member is lost (got ${count})`);
-  }
+  const etcd = get("etcd", "count");
+  if (typeof etcd === "number" && ![1, 3, 5].includes(etcd))
+    report(["etcd", "count"], `must be 1, 3 or 5: an odd number keeps a quorum when a member is lost (got ${etcd})`);
+  const cp = get("controlPlane", "count");
+  if (typeof cp === "number" && (cp < 1 || cp > MAX_CONTROL_PLANE))
+    report(["controlPlane", "count"], `must be 1 to ${MAX_CONTROL_PLANE} (got ${cp})`);
 };
 
 const workerRange: Rule = ({ get }, report) => {
@@ -251,10 +260,11 @@ const hosts: Rule = ({ c }, report) => {
       report(["hosts", i, "privateAddress"], `is required when address is a host name (${h.address}): the cluster needs each node's IPv4 address`, "missing");
     }
   });
-  for (const role of ["etcd", "control-plane"]) {
-    const n = list.filter((h) => rolesOf(h).includes(role)).length;
-    if (n % 2 === 0) report(["hosts"], `needs an odd number of hosts with role ${role} (1, 3, 5, …) to keep a quorum; found ${n}`);
-  }
+  const withRole = (role: string) => list.filter((h) => rolesOf(h).includes(role)).length;
+  const etcd = withRole("etcd");
+  if (etcd % 2 === 0) report(["hosts"], `needs an odd number of hosts with role etcd (1, 3, 5, …) to keep a quorum; found ${etcd}`);
+  // The API servers keep their state in etcd: any number of them works, but one is needed.
+  if (withRole("control-plane") === 0) report(["hosts"], "needs at least one host with role control-plane");
 };
 
 function rolesOf(host: unknown): string[] {
@@ -268,7 +278,7 @@ const RULES: Rule[] = [
   vpc,
   subnets,
   podAndServiceCidrs,
-  quorumCounts,
+  memberCounts,
   workerRange,
   kubernetesVersion,
   addonDependencies,

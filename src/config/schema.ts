@@ -51,7 +51,7 @@ const kubernetes = z
 
 const etcd = z
   .object({
-    count: z.number().int().default(3).describe("1, 3 or 5; a hosts: cluster counts its hosts with the etcd role instead"),
+    count: z.number().int().default(3).describe("1, 3 or 5: an odd number keeps a quorum; a hosts: cluster counts its hosts with the etcd role instead"),
     instanceType: instanceType.default("t3.medium"),
     version: semver.default("3.6.5"),
     volumeSizeGiB: z.number().int().min(8).default(20),
@@ -64,7 +64,7 @@ const etcd = z
 
 const controlPlane = z
   .object({
-    count: z.number().int().default(3).describe("1, 3 or 5; a hosts: cluster counts its hosts with the control-plane role instead"),
+    count: z.number().int().default(3).describe("1 to 9 API servers (etcd holds the quorum, so an even count works too); a hosts: cluster counts its hosts with the control-plane role instead"),
     instanceType: instanceType.default("t3.large"),
     volumeSizeGiB: z.number().int().min(8).default(50),
   })

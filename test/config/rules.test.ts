@@ -67,7 +67,8 @@ const rows: [string, string, ConfigIssue[]][] = [
     [{ path: "region", message: "is required when zones are given: a zone is named after its region (e.g. eu-west-1a)" }]],
   // counts
   ["even etcd count", aws("etcd: { count: 4 }\n"), [{ path: "etcd.count", line: 7, message: "must be 1, 3 or 5: an odd number keeps a quorum when a member is lost (got 4)" }]],
-  ["control plane of 7", aws("controlPlane:\n  count: 7\n"), [{ path: "controlPlane.count", line: 8, message: "must be 1, 3 or 5: an odd number keeps a quorum when a member is lost (got 7)" }]],
+  ["control plane of 10", aws("controlPlane:\n  count: 10\n"), [{ path: "controlPlane.count", line: 8, message: "must be 1 to 9 (got 10)" }]],
+  ["control plane of 0", aws("controlPlane: { count: 0 }\n"), [{ path: "controlPlane.count", line: 7, message: "must be 1 to 9 (got 0)" }]],
   ["workers min above max", aws("workers: { min: 8, desired: 8, max: 6 }\n"), [{ path: "workers.min", line: 7, message: "must not be greater than workers.max (6)" }]],
   ["workers desired below min", aws("workers:\n  min: 4\n  desired: 2\n"), [{ path: "workers.desired", line: 9, message: "must be at least workers.min (4)" }]],
   ["workers desired above max", aws("workers:\n  desired: 7\n"), [{ path: "workers.desired", line: 8, message: "must not be greater than workers.max (6)" }]],
@@ -123,7 +124,7 @@ const rows: [string, string, ConfigIssue[]][] = [
   ["even number of etcd hosts", hosts("  - { name: node-3, address: 10.1.0.3, roles: [etcd] }\n"),
     [{ path: "hosts", line: 4, message: "needs an odd number of hosts with role etcd (1, 3, 5, …) to keep a quorum; found 2" }]],
   ["no control-plane host", doc("hosts:\n  - { name: node-1, address: 10.1.0.1, roles: [etcd] }\n"),
-    [{ path: "hosts", line: 4, message: "needs an odd number of hosts with role control-plane (1, 3, 5, …) to keep a quorum; found 0" }]],
+    [{ path: "hosts", line: 4, message: "needs at least one host with role control-plane" }]],
   ["two bastions", hosts("  - { name: jump-1, address: 10.1.0.8, roles: [bastion] }\n  - { name: jump-2, address: 10.1.0.9, roles: [bastion] }\n"),
     [{ path: "hosts[3].roles", line: 8, message: "only one host may be the bastion (hosts[2] already is)" }]],
   ["bastion with another role", doc(`hosts:\n${ONE_HOST}  - { name: jump, address: 10.1.0.8, roles: [bastion, worker] }\n`),
@@ -141,6 +142,16 @@ const rows: [string, string, ConfigIssue[]][] = [
 describe("config rules", () => {
   test.each(rows)("%s", (_name, text, expected) => {
     expect(problems(text)).toEqual(expected.map((e) => ({ path: e.path, message: e.message, line: e.line })));
+  });
+
+  // etcd holds the quorum; the API servers, apart from it, may be any number.
+  test.each([2, 4, 7, 9])("a control plane of %i on AWS is valid", (count) => {
+    expect(parseConfig(aws(`controlPlane: { count: ${count} }\n`)).config.controlPlane.count).toBe(count);
+  });
+
+  test("two control-plane hosts (and one etcd host) make a valid hosts: cluster", () => {
+    const { config } = parseConfig(hosts("  - { name: node-3, address: 10.1.0.3, roles: [control-plane] }\n"));
+    expect(config.hosts!.filter((h) => h.roles.includes("control-plane")).map((h) => h.name)).toEqual(["node-1", "node-3"]);
   });
 
   test("the fixtures themselves are valid", () => {
