@@ -19,11 +19,13 @@ if [ -f "${KUBE_DIR}/kubelet.conf" ]; then
   exit 0
 fi
 
+# IMDSv2. AWS_EC2_METADATA_SERVICE_ENDPOINT is the AWS tools' own override (unset on EC2).
+IMDS="${AWS_EC2_METADATA_SERVICE_ENDPOINT:-http://169.254.169.254}"
 imds() {
   local token
-  token=$(curl -sS --fail --retry 5 -X PUT http://169.254.169.254/latest/api/token \
+  token=$(curl -sS --fail --retry 5 -X PUT "${IMDS%/}/latest/api/token" \
     -H "X-aws-ec2-metadata-token-ttl-seconds: 300")
-  curl -sS --fail --retry 5 -H "X-aws-ec2-metadata-token: ${token}" "http://169.254.169.254/latest/meta-data/$1"
+  curl -sS --fail --retry 5 -H "X-aws-ec2-metadata-token: ${token}" "${IMDS%/}/latest/meta-data/$1"
 }
 
 join_param() {

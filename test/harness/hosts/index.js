@@ -17,7 +17,7 @@
  *   namespaces. `leftovers()` lists what would prove otherwise.
  */
 import { spawn, execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
@@ -87,6 +87,12 @@ export async function startTestHosts(options) {
     return {
       runId,
       dir,
+      /** The hosts' 127.X.Y block: addresses from .200 up are free for what serves them (load balancers…). */
+      addressPrefix: block.prefix,
+      /** Adds "address name…" lines to every host's /etc/hosts (the VPC's DNS, as the hosts see it). */
+      addHostsEntries: (/** @type {string[]} */ lines) => {
+        for (const spec of specs) appendFileSync(join(dir, spec.name, "hosts"), lines.map((l) => `${l}\n`).join(""));
+      },
       /** The non-bastion hosts. */
       hosts: all.filter((h) => !h.isBastion),
       bastion: bastionHost,
@@ -127,6 +133,7 @@ async function startHost({ name, octet, isBastion, dir, prefix, runId, clientKey
   for (const tool of ["etcd", "etcdctl"]) {
     if (existsSync(`/usr/bin/${tool}`)) symlinkSync(`/usr/bin/${tool}`, join(views.get("/usr/local/bin"), tool));
   }
+  symlinkSync(join(HERE, "hostnamectl"), join(views.get("/usr/local/bin"), "hostnamectl"));
   mkdirSync("/run/sshd", { recursive: true, mode: 0o755 }); // sshd's privilege separation dir
 
   const script = join(root, "boot.sh");
@@ -167,9 +174,14 @@ async function startHost({ name, octet, isBastion, dir, prefix, runId, clientKey
       stdio: ["ignore", "pipe", "pipe"],
     });
 
+  /** Starts a command inside the host's namespaces without waiting (stdio piped); `env` replaces the environment. */
+  const spawnIn = (/** @type {string} */ command, /** @type {NodeJS.ProcessEnv} */ env) =>
+    spawn("nsenter", ["-t", String(sshdPid), "-m", "-u", "-p", "--", "/bin/bash", "-c", command], { env, stdio: ["pipe", "pipe", "pipe"] });
+
   return Object.assign(host, {
     name,
     address,
+    spawn: spawnIn,
     /** Resolves only inside the hosts: reach it through the bastion. */
     dnsName: `${name}.${runId}.internal`,
     port: 22,

@@ -89,6 +89,34 @@ U`);
     expect(sh(1, "systemctl frobnicate dies")).toMatchObject({ code: 1, out: expect.stringContaining("unsupported command frobnicate") });
   });
 
+  it("systemctl runs a oneshot service to its end, and a timer waits for its service", () => {
+    const put = (name: string, body: string) => sh(1, `cat > /etc/systemd/system/${name} <<'U'\n${body}\nU`);
+    put("tick.service", "[Service]\nType=oneshot\nExecStart=/bin/sh -c 'echo ticked >> /run/kx/ticks'");
+    put("tick.timer", "[Timer]\nOnBootSec=10min\nOnUnitActiveSec=12h\n[Install]\nWantedBy=timers.target");
+    expect(sh(1, "systemctl daemon-reload && systemctl enable --now tick.timer")).toEqual({ code: 0, out: expect.stringContaining("timers.target.wants/tick.timer") });
+    expect(sh(1, "systemctl is-active tick.timer; systemctl is-enabled tick.timer; systemctl show -p SubState --value tick.timer").out).toBe("active\nenabled\nwaiting\n");
+    expect(sh(1, "systemctl start tick.service && systemctl start tick.service && cat /run/kx/ticks").out).toBe("ticked\nticked\n");
+    expect(sh(1, "systemctl is-active tick.service")).toEqual({ code: 3, out: "inactive\n" });
+
+    put("bad.service", "[Service]\nType=oneshot\nExecStart=/bin/false");
+    expect(sh(1, "systemctl start bad.service")).toMatchObject({ code: 1, out: expect.stringContaining("control process exited with error code") });
+    expect(sh(1, "systemctl is-active bad.service").out).toBe("failed\n");
+    put("novalue.timer", "[Timer]\nPersistent=true");
+    expect(sh(1, "systemctl start novalue.timer").out).toContain("Timer unit lacks value setting");
+    put("orphan.timer", "[Timer]\nOnBootSec=1min");
+    expect(sh(1, "systemctl start orphan.timer").out).toContain("unit orphan.service to trigger not loaded");
+    expect(sh(1, "systemctl stop tick.timer && systemctl is-active tick.timer").out).toBe("inactive\n");
+  });
+
+  it("hostnamectl sets the host's name; added /etc/hosts lines reach every host", () => {
+    expect(sh(1, "hostnamectl set-hostname ip-10-0-1-5.eu-west-1.compute.internal && hostname && cat /etc/hostname").out).toBe(
+      "ip-10-0-1-5.eu-west-1.compute.internal\nip-10-0-1-5.eu-west-1.compute.internal\n",
+    );
+    expect(sh(1, "hostnamectl set-hostname 'bad name'").code).not.toBe(0);
+    cloud.addHostsEntries([`${cloud.hosts[1]!.address} api.test.internal`]);
+    for (const i of [0, 1]) expect(sh(i, "getent hosts api.test.internal").out).toContain(cloud.hosts[1]!.address);
+  });
+
   it("stop() leaves no process, mount or directory behind", async () => {
     sh(0, "systemctl start hello");
     expect(cloud.leftovers().length).toBeGreaterThan(0);

@@ -117,6 +117,7 @@ export function launch(world, spec, opts) {
       availabilityZone: subnet.availabilityZone,
       eniId: eni.id,
       privateIp: eni.privateIp,
+      privateDnsName: `ip-${eni.privateIp.replaceAll(".", "-")}.${world.region}.compute.internal`,
       publicIp: eni.publicIp,
       hostAddress: host?.address,
       hostKeys: host?.hostKeys?.length ? [...host.hostKeys] : [generatedHostKey()],
@@ -174,7 +175,7 @@ export function terminate(world, inst) {
 export function renderInstance(world, i) {
   const eni = world.store.get("eni", i.eniId);
   const sgs = i.groups.map((/** @type {string} */ g) => ({ groupId: g, groupName: world.store.get("sg", g)?.groupName }));
-  const dns = i.state === "terminated" ? "" : `ip-${i.privateIp.replaceAll(".", "-")}.${world.region}.compute.internal`;
+  const dns = i.state === "terminated" ? "" : i.privateDnsName;
   return {
     instanceId: i.id,
     imageId: i.imageId,
