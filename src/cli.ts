@@ -95,8 +95,9 @@ function registerCommands(program: Command, action: Action): void {
       .option("--skip-final-snapshot", "delete the RDS database without a final snapshot", false),
   ).action(action(() => import("./commands/destroy.js")));
 
-  selectCluster(program.command("join").description("add nodes: grow the worker group (AWS), or join the hosts added to the config (hosts:)"))
+  selectCluster(program.command("join").description("add nodes: grow the worker group or the control plane (AWS), or join the hosts added to the config (hosts:)"))
     .option("--workers <n>", "AWS: how many workers to add to the autoscaling group")
+    .option("--control-plane <n>", "AWS: how many control-plane nodes to add (a new instance each, spread over the zones)")
     .option("--dry-run", "show what would be joined or changed, and do nothing", false)
     .option("--force-unlock", "remove a lock left by a kx that died on another machine", false)
     .action(action(() => import("./commands/join.js")));

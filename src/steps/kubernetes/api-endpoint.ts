@@ -9,7 +9,8 @@ import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { planApiTargets, registerApiTargets } from "../edge/api-load-balancer.js";
 import { apiReady, sleep } from "./remote.js";
-import { clusterSettings, controlPlaneHosts } from "./settings.js";
+import { API_PORT } from "./kubeadm-config.js";
+import { clusterSettings, controlPlaneHosts, mastersNotLaunched } from "./settings.js";
 
 export const API_ENDPOINT_STEP = "kubernetes/api-endpoint";
 
@@ -31,6 +32,9 @@ export function apiEndpointStep(needs: string[], options: ApiEndpointOptions = {
         return [{ action: "run", target: "API endpoint", detail: "register the masters, wait for /readyz" }];
       }
       const changes: Change[] = isHostsCluster(ctx.config) ? [] : await planApiTargets(ctx, masters.map((m) => m.privateIp));
+      for (const p of await mastersNotLaunched(ctx)) {
+        changes.push({ action: "create", target: `API target ${p.name}:${API_PORT}`, detail: `its private IP, once its instance in ${p.zone} runs` });
+      }
       try {
         const ready = await apiReady(await ctx.ssh.session(masters[0]!.ssh));
         if (!ready.ok) changes.push({ action: "run", target: "API endpoint", detail: "wait for /readyz" });

@@ -41,14 +41,17 @@ export interface KubernetesStepOptions {
 export function kubernetesSteps(config: ClusterConfig, options: KubernetesStepOptions = {}): Step<KxContext>[] {
   const hosts = isHostsCluster(config);
   const pki = [PKI_STEP.kubernetesCa, PKI_STEP.frontProxyCa, PKI_STEP.serviceAccount, PKI_STEP.etcdClients];
-  const machines = hosts ? [] : [API_LB_STEP, ...placements(config, "control-plane").map((p) => p.stepId)];
+  const masters = hosts ? [] : placements(config, "control-plane").map((p) => p.stepId);
   const steps = [
-    controlPlaneInitStep([...pki, ETCD_CLUSTER_STEP, ...machines]),
-    controlPlaneJoinStep([INIT_STEP]),
+    controlPlaneInitStep([...pki, ETCD_CLUSTER_STEP, ...(hosts ? [] : [API_LB_STEP]), ...masters]),
+    // Needing every master's instance orders a master added by `kx join --control-plane`
+    // before the join, and re-plans this step (and those after it) when one is added.
+    controlPlaneJoinStep([INIT_STEP, ...masters]),
     apiEndpointStep([CONTROL_PLANE_JOIN_STEP, ...(hosts ? [] : [API_LB_STEP])], { timeoutMs: options.apiTimeoutMs }),
     joinInfoStep([API_ENDPOINT_STEP]),
   ];
-  steps.push(hosts ? workersJoinStep([JOIN_INFO_STEP]) : tokenRefreshTimerStep([JOIN_INFO_STEP]));
+  // The timer goes on every master, so a master added later gets it too.
+  steps.push(hosts ? workersJoinStep([JOIN_INFO_STEP]) : tokenRefreshTimerStep([JOIN_INFO_STEP, CONTROL_PLANE_JOIN_STEP]));
   return steps;
 }
 

@@ -8,7 +8,7 @@ import type { Change, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
 import { isJoined, joinNode, plannedJoinFiles, type JoinRole } from "./node-join.js";
-import { clusterSettings, controlPlaneHosts } from "./settings.js";
+import { clusterSettings, controlPlaneHosts, mastersNotLaunched } from "./settings.js";
 
 export const CONTROL_PLANE_JOIN_STEP = "kubernetes/control-plane-join";
 export const WORKERS_STEP = "kubernetes/workers";
@@ -73,6 +73,11 @@ function joinStep(id: string, title: string, needs: string[], role: JoinRole): S
           detail: role === "control-plane" ? "kubeadm join --control-plane" : "kubeadm join",
           ...(settings ? { files: plannedJoinFiles(settings, host, role) } : {}),
         });
+      }
+      if (role === "control-plane") {
+        for (const p of await mastersNotLaunched(ctx, { joining: true })) {
+          changes.push({ action: "run", target: `host ${p.name}`, host: p.name, detail: `kubeadm join --control-plane, once its instance in ${p.zone} runs` });
+        }
       }
       return changes;
     },

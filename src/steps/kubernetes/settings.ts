@@ -12,6 +12,7 @@ import { isHostsCluster } from "../../config/schema.js";
 import { KxError } from "../../engine/errors.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
+import { placements, type Placement } from "../machines/placement.js";
 import { API_PORT, type ClusterSettings } from "./kubeadm-config.js";
 
 export const API_LB_STEP = "edge/api-lb";
@@ -21,6 +22,23 @@ export async function controlPlaneHosts(ctx: KxContext): Promise<NodeHost[]> {
   const masters = await ctx.inventory.hosts("control-plane");
   if (masters.length === 0) throw new KxError("no control-plane host in the inventory", { source: "user" });
   return masters;
+}
+
+/**
+ * AWS: the config's masters whose instances do not exist yet. A dry run's inventory
+ * leaves them out, so the host steps name them from here to plan their join.
+ * `joining`: leave out the first master, which is initialised rather than joined.
+ */
+export async function mastersNotLaunched(ctx: KxContext, options: { joining?: boolean } = {}): Promise<Placement[]> {
+  if (isHostsCluster(ctx.config)) return [];
+  try {
+    const launched = new Set((await ctx.inventory.hosts("control-plane")).map((h) => h.name));
+    return placements(ctx.config, "control-plane")
+      .slice(options.joining ? 1 : 0)
+      .filter((p) => !launched.has(p.name));
+  } catch {
+    return [];
+  }
 }
 
 export async function controlPlaneEndpointHost(ctx: KxContext): Promise<string> {
