@@ -7,7 +7,7 @@ import type { Change, PlannedFile, Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
 import { placeFile, run } from "./remote.js";
-import { controlPlaneHosts } from "./settings.js";
+import { controlPlaneHosts, mastersNotLaunched } from "./settings.js";
 import { renderTemplate } from "./templates.js";
 
 export const TOKEN_REFRESH_STEP = "kubernetes/token-refresh-timer";
@@ -47,6 +47,9 @@ export function tokenRefreshTimerStep(needs: string[]): Step<KxContext> {
           // not reachable yet
         }
         if (!current) changes.push({ action: "write", target: `host ${host.name}`, host: host.name, detail: TIMER, files });
+      }
+      for (const p of await mastersNotLaunched(ctx)) {
+        changes.push({ action: "write", target: `host ${p.name}`, host: p.name, detail: `${TIMER}, once its instance in ${p.zone} runs` });
       }
       return changes;
     },
