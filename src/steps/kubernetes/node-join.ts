@@ -7,7 +7,7 @@ import type { PlannedFile } from "../../engine/types.js";
 import type { SshSession } from "../../ssh/types.js";
 import type { KxContext } from "../context.js";
 import type { NodeHost } from "../inventory.js";
-import { joinConfiguration, toYaml, type ClusterSettings } from "./kubeadm-config.js";
+import { joinConfiguration, toYaml, type ClusterSettings, type NodeSettings } from "./kubeadm-config.js";
 import { clusterCaHash, ensureJoinToken } from "./join-token.js";
 import { ADMIN_CONF, KUBELET_CONF, KX_DIR, fileExists, getNode, run } from "./remote.js";
 import { placeSharedCertificates, plannedCertificateFiles } from "./shared-certificates.js";
@@ -24,9 +24,14 @@ export async function isJoined(session: SshSession, firstMaster: SshSession, hos
   return node !== undefined && (role === "worker" || CONTROL_PLANE_LABEL in node.labels);
 }
 
+/** The node as kubeadm registers it: named by its node name (the EC2 private DNS name), not kx's host name. */
+function nodeOf(host: NodeHost): NodeSettings {
+  return { name: host.nodeName, privateIp: host.privateIp };
+}
+
 export function plannedJoinFiles(settings: ClusterSettings, host: NodeHost, role: JoinRole): PlannedFile[] {
   const discovery = { apiServerEndpoint: settings.controlPlaneEndpoint, token: new Secret("masked-in-plans"), caCertHash: "sha256:(from pki/ca.crt)" };
-  const config = toYaml([joinConfiguration(settings, host, discovery, role)], { reveal: false });
+  const config = toYaml([joinConfiguration(settings, nodeOf(host), discovery, role)], { reveal: false });
   const files: PlannedFile[] = [{ host: host.name, path: JOIN_CONFIG_PATH, mode: 0o600, owner: "root:root", content: config }];
   return role === "control-plane" ? [...plannedCertificateFiles(host.name), ...files] : files;
 }
@@ -43,7 +48,7 @@ export async function joinNode(ctx: KxContext, firstMaster: SshSession, host: No
   if (role === "control-plane") await placeSharedCertificates(ctx, session);
   const token = await ensureJoinToken(ctx, firstMaster, 1);
   const caCertHash = await clusterCaHash(ctx);
-  const config = toYaml([joinConfiguration(settings, host, { apiServerEndpoint: settings.controlPlaneEndpoint, token, caCertHash }, role)], { reveal: true });
+  const config = toYaml([joinConfiguration(settings, nodeOf(host), { apiServerEndpoint: settings.controlPlaneEndpoint, token, caCertHash }, role)], { reveal: true });
   await session.upload(JOIN_CONFIG_PATH, new Secret(config), { mode: 0o600, owner: "root:root" });
   try {
     await run(session, `kubeadm config validate --config ${JOIN_CONFIG_PATH}`, "kubeadm config validate");
