@@ -163,7 +163,7 @@ const UNMASKED_CLIENT_KEY = /client-key-data["']?\s*[:=]\s*["']?(?!\*\*\*)[A-Za-
  * Where a private key, a bootstrap token, a kubeconfig's client key, or one of the given
  * secret values shows up in the state, the run logs or what kx printed ("where: …context…").
  */
-export function secretLeaks(w: HostsWorld, values: string[], extra: [string, string][] = []): string[] {
+export function secretLeaks(w: Pick<HostsWorld, "stateDir" | "transcripts">, values: string[], extra: [string, string][] = []): string[] {
   const logs = join(w.stateDir, "logs");
   const places: [string, string][] = [
     ...readdirSync(w.stateDir).filter((f) => f.startsWith("state")).map((f) => [f, readFileSync(join(w.stateDir, f), "utf8")] as [string, string]),

@@ -22,6 +22,8 @@ export const ACCESS_KEY = "AKIAE2ETESTKEY000001";
 
 export interface WorldOptions {
   latencyScale?: number;
+  /** The machines instances are mapped to (default: exampleHosts(), addresses and host keys only). */
+  hosts?: TestHost[];
   /** Changes to the example config (dotted paths), after the test's own (AMIs, key). */
   config?: Record<string, unknown>;
 }
@@ -51,21 +53,24 @@ export interface World {
   close(): Promise<void>;
 }
 
+/** The Name tag (a glob) of the instances of each machine of the example config. */
+export const INSTANCE_NAME = { bastion: "lab-bastion", worker: "lab-worker", etcd: (letter: string) => `etcd-${letter}`, master: (letter: string) => `master-${letter}` };
+
 /** A host for every machine the example config launches, so each gets an address and host keys. */
 export function exampleHosts(): TestHost[] {
   const machine = (namePattern: string, address: string): TestHost => ({ address, namePattern, hostKeys: [sshEd25519PublicKey()] });
   return [
-    machine("lab-bastion", "10.0.0.10"),
+    machine(INSTANCE_NAME.bastion, "10.0.0.10"),
     ...["a", "b", "c"].flatMap((letter, i) => [
-      machine(`etcd-${letter}`, `10.0.${64 * (i + 1)}.10`),
-      machine(`master-${letter}`, `10.0.${64 * (i + 1)}.20`),
-      machine("lab-worker", `10.0.${64 * (i + 1)}.30`),
+      machine(INSTANCE_NAME.etcd(letter), `10.0.${64 * (i + 1)}.10`),
+      machine(INSTANCE_NAME.master(letter), `10.0.${64 * (i + 1)}.20`),
+      machine(INSTANCE_NAME.worker, `10.0.${64 * (i + 1)}.30`),
     ]),
   ];
 }
 
 export async function startWorld(options: WorldOptions = {}): Promise<World> {
-  const fake = await startFakeAws({ latencyScale: options.latencyScale ?? 0, hosts: exampleHosts() });
+  const fake = await startFakeAws({ latencyScale: options.latencyScale ?? 0, hosts: options.hosts ?? exampleHosts() });
   const dir = mkdtempSync(join(tmpdir(), "kx-e2e-"));
   const home = join(dir, "home");
   const stateDir = join(dir, "state");

@@ -1,0 +1,154 @@
+/**
+ * The real kx binary builds a whole cluster on the local test cloud: the fake AWS
+ * endpoint with its instances mapped to test hosts (real sshd and etcd, the kubeadm /
+ * kubelet / kubectl stand-ins), the API load balancer forwarding to the masters, and
+ * the workers joining from their autoscaling group's user data with what kx published
+ * in SSM. Then: status, the token renewal timer, a worker the group starts on its own,
+ * a worker added with `kx join`, and `kx destroy` leaving the cloud empty.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { KxRun } from "../helpers/kx.js";
+import { autoScalingGroupName } from "../../src/steps/machines/worker-asg.js";
+import { clientConfig } from "../fake-aws/fake.js";
+import { ensureBuilt } from "./support/build.js";
+import { startAwsClusterWorld, type AwsClusterWorld } from "./support/aws-cluster-world.js";
+import { CLUSTER, describeRun } from "./support/world.js";
+import { jsonEvents, secretLeaks } from "./support/hosts-world.js";
+import { clusterResourceLines, liveInventory, ofCluster } from "./support/inventory.js";
+
+const MASTERS = ["master-a", "master-b", "master-c"];
+const WORKERS_AT_CREATE = 2;
+const JOIN_TOKEN = `/kx/${CLUSTER}/join/token`;
+
+let w: AwsClusterWorld;
+let create: KxRun;
+const transcripts: string[] = [];
+
+async function kx(args: string[], timeoutMs = 120_000): Promise<KxRun> {
+  const run = await w.kx(args, { timeoutMs });
+  transcripts.push(run.stdout, run.stderr);
+  return run;
+}
+
+/** A failed run with what explains it: kx's run log, the user data's output, the cloud's own problems. */
+function explain(run: KxRun): string {
+  const logFile = /Full log: (\S+)/.exec(run.stderr)?.[1];
+  const log = logFile && existsSync(logFile) ? readFileSync(logFile, "utf8").slice(-6000) : "(no run log)";
+  return `${describeRun(run)}\n--- run log\n${log}\n--- user data\n${userDataReport()}\n--- cloud\n${w.cloud.problems().join("\n")}`;
+}
+
+function userDataReport(): string {
+  return w.cloud
+    .userDataRuns()
+    .map((r) => `${r.host} ${r.instanceId} exit ${r.exitCode}\n${readFileSync(w.hosts[r.host]!.pathOnHost("/var/log/cloud-init-output.log"), "utf8").slice(-1500)}`)
+    .join("\n");
+}
+
+/** Waits until `count` workers' user data has finished (each run is a join), failing with their output. */
+async function workersJoined(count: number): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const runs = w.cloud.userDataRuns().filter((r) => r.host.startsWith("worker-"));
+    if (runs.length >= count) {
+      const codes = await Promise.race([Promise.all(runs.map((r) => r.done)), new Promise<null>((r) => setTimeout(() => r(null), Math.max(0, deadline - Date.now())))]);
+      if (!codes) throw new Error(`worker user data still running after 120 s:\n${userDataReport()}`);
+      if (codes.some((c) => c !== 0)) throw new Error(`worker user data failed:\n${userDataReport()}`);
+      return;
+    }
+    if (Date.now() > deadline) throw new Error(`only ${runs.length} of ${count} workers started:\n${userDataReport()}\n${w.cloud.problems().join("\n")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function statusNodes(): Promise<{ name: string; ready: boolean; roles: string[] }[]> {
+  const run = await kx(["--output", "json", "status", "-f", w.configFile]);
+  expect(run.code, explain(run)).toBe(0);
+  return jsonEvents(run.stdout).find((e) => e.type === "status")!.nodes;
+}
+
+/** Private DNS names (the node names) of the instances on these test hosts. */
+function nodeNames(hostNames: string[]): string[] {
+  return hostNames.map((h) => `ip-${w.hosts[h]!.address.replaceAll(".", "-")}.eu-west-1.compute.internal`).sort();
+}
+
+function ssmVersion(name: string): number {
+  const p = (w.fake.inventory().parameter ?? []).find((x: any) => x.name === name);
+  return p ? p.versions.at(-1).version : 0;
+}
+
+async function joinToken(): Promise<string> {
+  const ssm = new SSMClient(clientConfig(w.fake));
+  return (await ssm.send(new GetParameterCommand({ Name: JOIN_TOKEN, WithDecryption: true }))).Parameter!.Value!;
+}
+
+beforeAll(async () => {
+  await ensureBuilt();
+  w = await startAwsClusterWorld({ workerHosts: 4, config: { "workers.min": WORKERS_AT_CREATE, "workers.desired": WORKERS_AT_CREATE, "workers.max": 4 } });
+  create = await w.create([], { timeoutMs: 280_000 });
+  transcripts.push(create.stdout, create.stderr);
+}, 300_000);
+
+afterAll(async () => {
+  await w?.close();
+});
+
+describe("kx create cluster on the local test cloud, from nothing to a running cluster", () => {
+  it("finishes, and every step of every area is done", () => {
+    expect(create.code, explain(create)).toBe(0);
+    expect(create.stdout).toMatch(/kubernetes\/token-refresh-timer/);
+    expect(w.cloud.problems()).toEqual([]);
+  });
+
+  it("the masters are the API load balancer's targets, and the API answers through it", async () => {
+    const inv = liveInventory(w.fake);
+    const [tg] = ofCluster(inv.tg);
+    expect(tg.targets.map((t: any) => t.id).sort()).toEqual(MASTERS.map((m) => w.hosts[m]!.address).sort());
+    // admin.conf points at the load balancer's name; master-c's resolver and the LB take it to a master.
+    const readyz = await w.cloud.runOnInstance("master-c", "kubectl --kubeconfig /etc/kubernetes/admin.conf get --raw /readyz");
+    expect(readyz).toEqual({ code: 0, output: "ok\n" });
+  });
+
+  it("the workers join on their own from user data; kx status shows 3 control-plane nodes and the workers Ready", async () => {
+    await workersJoined(WORKERS_AT_CREATE);
+    const nodes = await statusNodes();
+    const workers = w.cloud.userDataRuns().filter((r) => r.host.startsWith("worker-")).map((r) => r.host);
+    expect(nodes.filter((n) => n.roles.includes("control-plane")).map((n) => n.name).sort()).toEqual(nodeNames(MASTERS));
+    expect(nodes.map((n) => [n.name, n.ready]).sort()).toEqual([...nodeNames(MASTERS), ...nodeNames(workers)].sort().map((n) => [n, true]));
+  }, 150_000);
+
+  it("the renewal timer is waiting on every master, and firing it publishes a new token that a node the group starts later joins with", async () => {
+    for (const m of MASTERS) expect([m, w.hosts[m]!.exec("systemctl is-active kx-join-token.timer").trim()]).toEqual([m, "active"]);
+    const before = ssmVersion(JOIN_TOKEN);
+    const fired = await w.cloud.runOnInstance("master-b", "systemctl start kx-join-token.service");
+    expect(fired.code, `${fired.output}\n${w.hosts["master-b"]!.exec("cat /var/log/kx-join-token.log")}`).toBe(0);
+    expect(ssmVersion(JOIN_TOKEN)).toBe(before + 1);
+
+    // The group replaces or adds a node on its own (an autoscaler, an instance refresh): kx is not there.
+    const autoscaling = new AutoScalingClient(clientConfig(w.fake));
+    await autoscaling.send(new SetDesiredCapacityCommand({ AutoScalingGroupName: autoScalingGroupName(CLUSTER), DesiredCapacity: WORKERS_AT_CREATE + 1 }));
+    await workersJoined(WORKERS_AT_CREATE + 1);
+  }, 150_000);
+
+  it("kx join --workers 1 grows the group and the new worker joins", async () => {
+    const run = await kx(["join", "-f", w.configFile, "--workers", "1"]);
+    expect(run.code, explain(run)).toBe(0);
+    await workersJoined(WORKERS_AT_CREATE + 2);
+    const nodes = await statusNodes();
+    expect(nodes.filter((n) => !n.roles.includes("control-plane") && n.ready)).toHaveLength(WORKERS_AT_CREATE + 2);
+  }, 150_000);
+
+  it("printed and logged no key or token", async () => {
+    const token = await joinToken();
+    expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
+    expect(secretLeaks({ stateDir: w.stateDir, transcripts }, [token])).toEqual([]);
+  });
+
+  it("kx destroy leaves nothing of the cluster in the cloud", async () => {
+    const run = await kx(["destroy", "-f", w.configFile, "--yes"], 240_000);
+    expect(run.code, explain(run)).toBe(0);
+    expect(clusterResourceLines(liveInventory(w.fake))).toEqual([]);
+  });
+});
