@@ -33,11 +33,9 @@ export async function run(options: DestroyCommandOptions, globals: Partial<Globa
   await runWorkflow({
     command: "destroy",
     config,
-    steps: (session) => {
-      // Every destroy step looks at the world again, whatever an earlier destroy recorded.
-      for (const id of Object.keys(session.state.steps)) if (isDestroyStep(id)) delete session.state.steps[id];
-      return destroyWorkflow(config, { forceEcr: options.forceEcr, rdsFinalSnapshot: !options.skipFinalSnapshot });
-    },
+    steps: () => destroyWorkflow(config, { forceEcr: options.forceEcr, rdsFinalSnapshot: !options.skipFinalSnapshot }),
+    // Every destroy step looks at the world again, whatever an earlier destroy recorded.
+    replan: isDestroyStep,
     io,
     globals,
     dryRun: options.dryRun,

@@ -6,7 +6,9 @@
  *   yet is joined over SSH (control-plane hosts one after the other, with the shared
  *   certificates placed first), after a join token valid for another day is published.
  * - AWS: `kx join --workers N` raises the autoscaling group's desired (and if needed max)
- *   size by N; the new instances join from their user-data with the join token in SSM.
+ *   size by N over what the group wants now (an autoscaler may have moved it since the
+ *   config was written); the new instances join from their user-data with the join
+ *   token in SSM.
  *   `kx join --control-plane N` launches N more masters (placed over the zones like the
  *   first ones: master-d in the first zone, ...), joins them with kubeadm one after the
  *   other and registers them with the API load balancer. Both may be given at once. The
@@ -15,7 +17,9 @@
  *
  * Both run the create workflow's own steps, selected with --only, so the engine's state,
  * lock, dry-run and resume apply unchanged. Steps of the create those need that have not
- * finished (a create that stopped early) are selected too and run first.
+ * finished (a create that stopped early) are selected too and run first. The join
+ * information is looked at again on every join, so what the new nodes read in SSM holds a
+ * token good for at least another day, however long ago the create was.
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -27,6 +31,7 @@ import { KxError, UsageError } from "../engine/errors.js";
 import type { GraphNode } from "../engine/graph.js";
 import { LocalStateStore } from "../engine/state.js";
 import { placements } from "../steps/machines/placement.js";
+import { workerGroupDesired } from "../steps/machines/worker-asg.js";
 import type { Io } from "../ui/io.js";
 import { createWorkflow } from "../workflows/create.js";
 import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
@@ -53,9 +58,9 @@ export interface JoinOptions {
   forceUnlock?: boolean;
 }
 
-/** The config with the worker group grown by `add` (max raised when needed). */
-export function withMoreWorkers(config: ClusterConfig, add: number): ClusterConfig {
-  const desired = config.workers.desired + add;
+/** The config with the worker group grown by `add` over `current` (default: the config's desired; max raised when needed). */
+export function withMoreWorkers(config: ClusterConfig, add: number, current = config.workers.desired): ClusterConfig {
+  const desired = current + add;
   return { ...config, workers: { ...config.workers, desired, max: Math.max(config.workers.max, desired) } };
 }
 
@@ -80,8 +85,8 @@ interface JoinPlan {
   notes: string[];
 }
 
-/** What `kx join` does on an AWS cluster with these options. */
-export function awsJoinPlan(loaded: ClusterConfig, options: Pick<JoinOptions, "workers" | "controlPlane">): JoinPlan {
+/** What `kx join` does on an AWS cluster with these options; `liveDesired` is the worker group's desired capacity now, when known. */
+export function awsJoinPlan(loaded: ClusterConfig, options: Pick<JoinOptions, "workers" | "controlPlane">, liveDesired?: number): JoinPlan {
   const workers = countOption("--workers", options.workers);
   const masters = countOption("--control-plane", options.controlPlane);
   if (workers === undefined && masters === undefined) {
@@ -105,9 +110,10 @@ export function awsJoinPlan(loaded: ClusterConfig, options: Pick<JoinOptions, "w
     );
   }
   if (workers !== undefined) {
-    config = withMoreWorkers(config, workers);
+    const current = liveDesired ?? loaded.workers.desired;
+    config = withMoreWorkers(config, workers, current);
     targets.push(JOIN_STEPS.workerGroup);
-    notes.push(`worker group: desired ${loaded.workers.desired} → ${config.workers.desired}, max ${config.workers.max}`);
+    notes.push(`worker group: desired ${current} → ${config.workers.desired}, max ${config.workers.max}`);
   }
   targets.push(JOIN_STEPS.joinInfo);
   return { config, targets, notes };
@@ -157,27 +163,32 @@ export async function run(options: JoinOptions, globals: Partial<GlobalOptions>,
       hint: "Create it with `kx create cluster -f FILE` first, or point --state-dir at its state directory.",
     });
   }
-  const steps = createWorkflow(config);
-  const only = withUnfinishedNeeds(steps, plan.targets, (id) => state.steps[id]?.status === "done");
+  const only = withUnfinishedNeeds(createWorkflow(config), plan.targets, (id) => state.steps[id]?.status === "done");
   const unfinished = only.filter((id) => !plan.targets.includes(id));
-  for (const note of plan.notes) io.info(note);
   if (unfinished.length > 0) io.warn(`the create has not finished; its steps the join needs run first: ${unfinished.join(", ")}`);
 
   await runWorkflow({
     command: "join",
     config,
-    steps: () => steps,
+    steps: async (session) => {
+      // The worker group grows from the size it has now, which only AWS knows.
+      if (options.workers !== undefined && session.aws.live) plan = awsJoinPlan(loaded, options, await workerGroupDesired(session.aws, loaded.name));
+      for (const note of plan.notes) io.info(note);
+      return createWorkflow(plan.config);
+    },
     io,
     globals,
     dryRun: options.dryRun,
     only,
+    replan: (id) => id === JOIN_STEPS.joinInfo,
     forceUnlock: options.forceUnlock,
   });
-  if (!options.dryRun && config !== loaded) {
+  const { config: grown } = plan;
+  if (!options.dryRun && grown !== loaded) {
     await mkdir(stateDir, { recursive: true });
-    await writeFile(join(stateDir, "config.yaml"), stringify(config), { mode: 0o600 });
+    await writeFile(join(stateDir, "config.yaml"), stringify(grown), { mode: 0o600 });
     if (options.file) {
-      io.warn(`the cluster has grown: set ${grownFields(loaded, config)} in ${options.file} too, or the next create with that file works to the old size (and scales the worker group back)`);
+      io.warn(`the cluster has grown: set ${grownFields(loaded, grown)} in ${options.file} too, or the next create with that file works to the old size (and scales the worker group back)`);
     }
   }
   return 0;

@@ -34,6 +34,8 @@ export class RunState {
     readonly emit: (event: RunnerEvent) => void,
     store: StateStore,
     steps: readonly { id: string; title: string }[],
+    /** Steps planned again even when done with the same inputs. */
+    readonly replan: (stepId: string) => boolean = () => false,
   ) {
     this.results = new Map(steps.map((s) => [s.id, { id: s.id, title: s.title, outcome: "not-run" }]));
     this.#saves = new SaveQueue(store, doc);

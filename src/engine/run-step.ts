@@ -26,7 +26,7 @@ export async function runStep<C extends EngineContext>(
     const ctx = makeContext(step, { dryRun, signal, outputs: run.outputs, log: makeStepLog(step.id, emit), data: run.data });
     const inputsHash = hashInputs(step, ctx, run.outputs);
     const previous = doc.steps[step.id];
-    if (previous?.status === "done" && previous.inputsHash === inputsHash) {
+    if (previous?.status === "done" && previous.inputsHash === inputsHash && !run.replan(step.id)) {
       result.outcome = "skipped";
       result.outputs = previous.outputs;
       emit({ type: "step-skipped", id: step.id, reason: "done" });

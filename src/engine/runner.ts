@@ -46,6 +46,8 @@ export interface RunOptions<C extends EngineContext> {
   /** --only / --skip prefixes; each value may hold several, comma-separated. */
   only?: string | readonly string[];
   skip?: string | readonly string[];
+  /** Steps planned again even when done with the same inputs (their plan looks at the world afresh). */
+  replan?: (stepId: string) => boolean;
   /** Must not throw. */
   onEvent?: RunnerEventListener;
 }
@@ -73,7 +75,7 @@ export async function runSteps<C extends EngineContext>(options: RunOptions<C>):
   const doc = dryRun ? structuredClone(loaded) : loaded;
   doc.kxVersion = options.kxVersion;
   const selected = selectSteps(steps, { only: options.only, skip: options.skip }, (id) => doc.steps[id]?.status === "done");
-  const run = new RunState(doc, dryRun, signal, emit, options.store, steps);
+  const run = new RunState(doc, dryRun, signal, emit, options.store, steps, options.replan);
 
   emit({
     type: "run-started",

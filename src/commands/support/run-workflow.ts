@@ -32,6 +32,8 @@ export interface WorkflowRunOptions {
   showFiles?: boolean;
   only?: string[];
   skip?: string[];
+  /** Steps planned again even when an earlier run did them with the same inputs. */
+  replan?: (stepId: string) => boolean;
   concurrency?: number;
   forceUnlock?: boolean;
   /** Called after a successful real run, before the summary (e.g. save config.yaml). */
@@ -72,6 +74,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
       signal: interrupt.signal,
       only: options.only,
       skip: options.skip,
+      replan: options.replan,
       makeContext: session.makeContext,
       onEvent: (e) => {
         summary.observe(e);

@@ -39,6 +39,11 @@ async function findGroup(aws: AwsClients, cluster: string): Promise<AutoScalingG
   return group;
 }
 
+/** The group's desired capacity now (an autoscaler may have moved it since kx set it); undefined when it does not exist. */
+export async function workerGroupDesired(aws: AwsClients, cluster: string): Promise<number | undefined> {
+  return (await findGroup(aws, cluster))?.DesiredCapacity;
+}
+
 interface Wanted {
   min: number;
   desired: number;

@@ -3,8 +3,8 @@
  * An IMDSv2 server for one instance, as the instance sees 169.254.169.254: a session
  * token from PUT /latest/api/token (the TTL header is required), then meta-data with the
  * token — refused without one when the instance's HttpTokens is "required", as kx sets it.
- * The role's credentials are issued here; the fake accepts any key it was not told to
- * refuse, so they work against it.
+ * The role's credentials come from the fake (issueRoleCredentials), which holds requests
+ * signed with them to the role's policies.
  */
 import { createServer } from "node:http";
 import { randomBytes } from "node:crypto";
@@ -12,17 +12,18 @@ import { randomBytes } from "node:crypto";
 /**
  * @typedef {{ id: string, privateIp: string, privateDnsName: string, availabilityZone: string, region: string,
  *   httpTokens: string, role?: string }} ImdsInstance
+ * @typedef {(role: string, sessionName: string) => { accessKeyId: string, secretAccessKey: string, sessionToken: string }} CredentialIssuer
  */
 
-/** @param {ImdsInstance} instance @returns {Promise<{ url: string, stopped: boolean, requests: () => string[], stop(): Promise<void> }>} */
-export async function startImds(instance) {
+/**
+ * @param {ImdsInstance} instance @param {CredentialIssuer} issue
+ * @returns {Promise<{ url: string, stopped: boolean, requests: () => string[], stop(): Promise<void> }>}
+ */
+export async function startImds(instance, issue) {
   const tokens = new Map();
   const log = /** @type {string[]} */ ([]);
-  const credentials = {
-    AccessKeyId: `ASIA${randomBytes(8).toString("hex").toUpperCase()}`,
-    SecretAccessKey: randomBytes(30).toString("base64"),
-    Token: randomBytes(48).toString("base64"),
-  };
+  const issued = instance.role ? issue(instance.role, instance.id) : undefined;
+  const credentials = issued && { AccessKeyId: issued.accessKeyId, SecretAccessKey: issued.secretAccessKey, Token: issued.sessionToken };
   const metaData = () => {
     /** @type {Record<string, string>} */
     const m = {
@@ -33,7 +34,7 @@ export async function startImds(instance) {
       "placement/availability-zone": instance.availabilityZone,
       "placement/region": instance.region,
     };
-    if (instance.role) {
+    if (instance.role && credentials) {
       m["iam/security-credentials/"] = instance.role;
       m[`iam/security-credentials/${instance.role}`] = JSON.stringify({
         Code: "Success",

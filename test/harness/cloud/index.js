@@ -87,7 +87,7 @@ export async function connectCloud({ fake, testHosts, pollMs = 200, userDataEnv 
           region: fake.region,
           httpTokens: inst.metadata?.httpTokens ?? "optional",
           role: roleOf(inst),
-        });
+        }, fake.issueRoleCredentials);
         instances.set(inst.id, { imds, host });
         addDns(inst.privateIp, inst.privateDnsName);
         if (inst.userData) runs.push(runUserData(host, inst.id, inst.userData, { ...instanceEnv(imds.url), ...userDataEnv }));

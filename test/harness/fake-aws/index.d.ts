@@ -94,6 +94,8 @@ export interface FakeAws {
   setProbeTargets(on: boolean): void;
   /** Make an AMI that DescribeImages finds; returns its id. */
   registerImage(spec: ImageSpec): string;
+  /** Temporary credentials of an instance role (what IMDS hands out); requests signed with them are held to the role's inline policies. */
+  issueRoleCredentials(role: string, sessionName: string): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 }
 
 export function startFakeAws(opts?: StartOptions): Promise<FakeAws>;

@@ -3,6 +3,8 @@
  * The test-control surface, shared by the JS API and the /_fake/… HTTP endpoints.
  */
 
+import { randomBytes } from "node:crypto";
+
 /** @typedef {import("./world.js").World} World */
 
 /** @param {World} world */
@@ -64,6 +66,16 @@ export function controller(world, ec2, services) {
     },
     /** @param {any} spec */
     registerImage: (spec) => ec2.registerImage(world, spec),
+    /**
+     * Temporary credentials of an instance role, as the metadata service hands them out:
+     * requests signed with them are checked against the role's policies.
+     * @param {string} role @param {string} sessionName the instance id, as EC2 names the session
+     */
+    issueRoleCredentials: (role, sessionName) => {
+      const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
+      world.roleSessions.set(accessKeyId, { role, sessionName });
+      return { accessKeyId, secretAccessKey: randomBytes(30).toString("base64"), sessionToken: randomBytes(48).toString("base64") };
+    },
   };
 }
 

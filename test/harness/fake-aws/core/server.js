@@ -1,4 +1,5 @@
 // @ts-check
+import { authorize } from "./authorize.js";
 import { AwsError } from "./errors.js";
 import { decodeForm } from "./form.js";
 import { requestId as newRequestId } from "./ids.js";
@@ -109,6 +110,8 @@ export async function handleAws(world, services, req, url, body) {
     world.store.tick();
     for (const s of services) s.onTick?.(world);
     checkCredentials(world, service, accessKey, req, body);
+    const session = accessKey ? world.roleSessions.get(accessKey) : undefined;
+    if (session) authorize(world, session, service.name, action, decoded.params);
     const fault = world.faults.next(action);
     if (fault) {
       if (fault.kind === "fail") throw new AwsError(fault.code, fault.message, { status: fault.status });

@@ -54,6 +54,8 @@ export class World {
     this.hosts = opts.hosts ?? [];
     /** @type {CredentialSettings} */
     this.credentials = {};
+    /** Access key id → the instance role session it was issued for (see authorize.js). @type {Map<string, { role: string, sessionName: string }>} */
+    this.roleSessions = new Map();
     /** @type {CallRecord[]} */
     this.callLog = [];
     this.counts = { reads: 0, writes: 0 };
@@ -77,6 +79,7 @@ export class World {
 
   reset() {
     this.store.reset();
+    this.roleSessions.clear();
     this.faults.set({});
     this.clearCalls();
   }
