@@ -4,7 +4,7 @@
  * kubelet / kubectl stand-ins), the API load balancer forwarding to the masters, and
  * the workers joining from their autoscaling group's user data with what kx published
  * in SSM. Then: status, the token renewal timer, a worker the group starts on its own,
- * a worker added with `kx join`, and `kx destroy` leaving the cloud empty.
+ * a worker and a master added with `kx join`, and `kx destroy` leaving the cloud empty.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -86,7 +86,7 @@ async function joinToken(): Promise<string> {
 
 beforeAll(async () => {
   await ensureBuilt();
-  w = await startAwsClusterWorld({ workerHosts: 4, config: { "workers.min": WORKERS_AT_CREATE, "workers.desired": WORKERS_AT_CREATE, "workers.max": 4 } });
+  w = await startAwsClusterWorld({ workerHosts: 4, spareMasters: 1, config: { "workers.min": WORKERS_AT_CREATE, "workers.desired": WORKERS_AT_CREATE, "workers.max": 4 } });
   create = await w.create([], { timeoutMs: 280_000 });
   transcripts.push(create.stdout, create.stderr);
 }, 300_000);
@@ -135,10 +135,23 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
   it("kx join --workers 1 grows the group and the new worker joins", async () => {
     const run = await kx(["join", "-f", w.configFile, "--workers", "1"]);
     expect(run.code, explain(run)).toBe(0);
+    // From the size the group has now (the autoscaler's 3), not the config's 2.
+    expect(run.stdout).toContain(`worker group: desired ${WORKERS_AT_CREATE + 1} → ${WORKERS_AT_CREATE + 2}`);
     await workersJoined(WORKERS_AT_CREATE + 2);
     const nodes = await statusNodes();
     expect(nodes.filter((n) => !n.roles.includes("control-plane") && n.ready)).toHaveLength(WORKERS_AT_CREATE + 2);
   }, 150_000);
+
+  it("kx join --control-plane 1 launches master-d, joins it, and puts it behind the API load balancer", async () => {
+    const run = await kx(["join", "-f", w.configFile, "--control-plane", "1"], 180_000);
+    expect(run.code, explain(run)).toBe(0);
+    const nodes = await statusNodes();
+    const masters = [...MASTERS, "master-d"];
+    expect(nodes.filter((n) => n.roles.includes("control-plane") && n.ready).map((n) => n.name).sort()).toEqual(nodeNames(masters));
+    const [tg] = ofCluster(liveInventory(w.fake).tg);
+    expect(tg.targets.map((t: any) => t.id).sort()).toEqual(masters.map((m) => w.hosts[m]!.address).sort());
+    expect(w.hosts["master-d"]!.exec("systemctl is-active kx-join-token.timer").trim()).toBe("active");
+  }, 200_000);
 
   it("printed and logged no key or token", async () => {
     const token = await joinToken();
