@@ -162,6 +162,17 @@ describe("runSteps: resume", () => {
     await run(steps, store);
     expect(calls.sort()).toEqual(["apply:subnet", "apply:tags", "apply:vpc", "plan:subnet", "plan:tags", "plan:vpc"]);
   });
+
+  it("plans a replan step again although it is done with the same inputs; its dependents stay skipped", async () => {
+    const store = new MemoryStateStore();
+    const calls: string[] = [];
+    const steps = [testStep("join-info", calls), testStep("timer", calls, { needs: ["join-info"] })];
+    await run(steps, store);
+    calls.length = 0;
+    const { events } = await run(steps, store, { replan: (id) => id === "join-info" });
+    expect(calls).toEqual(["plan:join-info", "apply:join-info"]);
+    expect(events).toContainEqual({ type: "step-skipped", id: "timer", reason: "done" });
+  });
 });
 
 describe("runSteps: --only / --skip", () => {
