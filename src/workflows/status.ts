@@ -7,7 +7,7 @@ import { readCertificatesOutput } from "../steps/pki/expiries.js";
 import type { KxContext } from "../steps/context.js";
 import type { StateDoc } from "../engine/state.js";
 import { etcdctl, parseHealth } from "../steps/etcd/etcdctl.js";
-import { KUBECTL } from "../steps/kubernetes/remote.js";
+import { listNodes, type ClusterNode } from "../steps/kubernetes/nodes.js";
 
 /** Certificates closer than this to expiry are flagged. */
 export const EXPIRY_WARNING_DAYS = 30;
@@ -27,12 +27,7 @@ export interface CertificateStatus {
   warning: boolean;
 }
 
-export interface NodeStatus {
-  name: string;
-  roles: string[];
-  ready: boolean;
-  version: string;
-}
+export type NodeStatus = ClusterNode;
 
 export interface ClusterStatus {
   cluster: string;
@@ -91,17 +86,7 @@ export async function liveNodes(ctx: KxContext): Promise<NodeStatus[] | { error:
   try {
     const [first] = await ctx.inventory.hosts("control-plane");
     if (!first) return { error: "no control-plane node in the inventory" };
-    const session = await ctx.ssh.session(first.ssh);
-    const r = await session.exec(`${KUBECTL} get nodes -o json`, { sudo: true, timeoutMs: 30_000 });
-    const list = JSON.parse(r.stdout) as { items: { metadata: { name: string; labels?: Record<string, string> }; status?: { conditions?: { type: string; status: string }[]; nodeInfo?: { kubeletVersion?: string } } }[] };
-    return list.items.map((n) => ({
-      name: n.metadata.name,
-      roles: Object.keys(n.metadata.labels ?? {})
-        .filter((l) => l.startsWith("node-role.kubernetes.io/"))
-        .map((l) => l.slice("node-role.kubernetes.io/".length)),
-      ready: n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
-      version: n.status?.nodeInfo?.kubeletVersion ?? "",
-    }));
+    return await listNodes(await ctx.ssh.session(first.ssh));
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -81,9 +81,16 @@ describe("awsJoinPlan", () => {
       JOIN_STEPS.apiEndpoint,
       JOIN_STEPS.tokenRefreshTimer,
       JOIN_STEPS.workerGroup,
+      JOIN_STEPS.workersReady,
       JOIN_STEPS.joinInfo,
     ]);
     expect(plan.notes).toEqual(["control plane: 3 → 5 nodes (new: master-d in eu-west-1a, master-e in eu-west-1b)", "worker group: desired 3 → 5, max 5"]);
+  });
+
+  it("grows the worker group from its live size when AWS gave it", () => {
+    const plan = awsJoinPlan(aws(), { workers: "1" }, 5);
+    expect(plan.config.workers).toMatchObject({ desired: 6, max: 6 });
+    expect(plan.notes).toEqual(["worker group: desired 5 → 6, max 6"]);
   });
 
   it("refuses more than 9 control-plane nodes in all, and a join that adds nothing", () => {

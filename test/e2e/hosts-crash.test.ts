@@ -25,6 +25,7 @@ let w: HostsWorld;
 let killed: KxRun;
 let resumed: KxRun;
 let initMarks: { adminConf: number; manifest: number };
+let joinConfigLeft: boolean;
 
 const mtime = (host: string, path: string) => statSync(w.hosts[host]!.pathOnHost(path)).mtimeMs;
 
@@ -55,6 +56,11 @@ beforeAll(async () => {
   }
   run.child.kill("SIGKILL");
   killed = await run.done;
+  // kubeadm join goes on without kx; once it has ended, the config with the token must be gone.
+  const b = w.hosts["master-b"]!;
+  const deadline = Date.now() + 60_000;
+  while (b.exec("pgrep -f 'kubeadm join' || true").trim() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  joinConfigLeft = existsSync(b.pathOnHost("/etc/kubernetes/kx/kubeadm-join.yaml"));
   initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
   resumed = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 150_000);
 }, 240_000);
@@ -69,6 +75,10 @@ describe("a hosts: create killed during the control-plane joins", () => {
     const finished = eventsOfType(killed.stdout, "step-finished").map((e) => e.id);
     expect(finished).toContain("kubernetes/control-plane-init");
     expect(finished).not.toContain("kubernetes/control-plane-join");
+  });
+
+  it("left no join config (it holds a bootstrap token) on master-b once the cut-off kubeadm join ended", () => {
+    expect(joinConfigLeft).toBe(false);
   });
 
   it("wrote its --output json event stream as one valid JSON document a line", () => {

@@ -36,6 +36,15 @@ export function plannedJoinFiles(settings: ClusterSettings, host: NodeHost, role
   return role === "control-plane" ? [...plannedCertificateFiles(host.name), ...files] : files;
 }
 
+/**
+ * `command` in a shell that removes `file` when the command ends, however it ends: the
+ * join config holds a bootstrap token, and a kx killed mid-join (its SSH connection
+ * gone) leaves kubeadm running on the host, with no one to clean up after it.
+ */
+function removedWhenDone(command: string, file: string): string {
+  return `sh -c 'trap "rm -f ${file}" EXIT; trap "exit 129" HUP INT TERM PIPE; ${command}'`;
+}
+
 export async function joinNode(ctx: KxContext, firstMaster: SshSession, host: NodeHost, role: JoinRole, settings: ClusterSettings): Promise<void> {
   const session = await ctx.ssh.session(host.ssh);
   // A join that was cut off left its files, and kubeadm join refuses to run over them (and over
@@ -53,7 +62,7 @@ export async function joinNode(ctx: KxContext, firstMaster: SshSession, host: No
   try {
     await run(session, `kubeadm config validate --config ${JOIN_CONFIG_PATH}`, "kubeadm config validate");
     ctx.log.progress(host.name, role === "control-plane" ? "kubeadm join --control-plane" : "kubeadm join");
-    await run(session, `kubeadm join --config ${JOIN_CONFIG_PATH}`, role === "control-plane" ? "kubeadm join (control plane)" : "kubeadm join");
+    await run(session, removedWhenDone(`kubeadm join --config ${JOIN_CONFIG_PATH}`, JOIN_CONFIG_PATH), role === "control-plane" ? "kubeadm join (control plane)" : "kubeadm join");
   } finally {
     await session.exec(`rm -f ${JOIN_CONFIG_PATH}`, { sudo: true, allowFailure: true });
   }
