@@ -7,6 +7,7 @@
  */
 import type { AwsClients } from "./clients.js";
 import { CredentialsError, KxError } from "../engine/errors.js";
+import { sdkModules } from "./sdk-modules.js";
 
 export interface AwsClientOptions {
   /** --region, else the config's region; when both are absent, AWS_REGION or the profile's region. */
@@ -36,12 +37,12 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
   // The SDK warns on every run that future releases need Node 22: a note for kx's
   // maintainers (package.json engines), not something the operator can act on.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const { fromNodeProviderChain } = await import("@aws-sdk/credential-providers");
+  const { fromNodeProviderChain } = sdkModules.credentialProviders();
   const credentials = fromNodeProviderChain(options.profile ? { profile: options.profile } : {});
   const region = options.region ?? (await regionFromEnvironment(options.profile));
   const maxAttempts = options.maxAttempts ?? 10;
   const delayScale = options.retryDelayScale ?? positiveNumber(process.env.KX_AWS_RETRY_DELAY_SCALE) ?? 1;
-  const { AdaptiveRetryStrategy, DefaultRateLimiter } = await import("@smithy/core/retry");
+  const { AdaptiveRetryStrategy, DefaultRateLimiter } = sdkModules.retry();
 
   const config: Record<string, unknown> = {
     region,
@@ -75,18 +76,18 @@ export async function createAwsClients(options: AwsClientOptions): Promise<AwsCl
     region,
     live: true,
     profile: options.profile,
-    ec2: lazy(async () => (await import("@aws-sdk/client-ec2")).EC2Client),
-    autoscaling: lazy(async () => (await import("@aws-sdk/client-auto-scaling")).AutoScalingClient),
-    elbv2: lazy(async () => (await import("@aws-sdk/client-elastic-load-balancing-v2")).ElasticLoadBalancingV2Client),
-    iam: lazy(async () => (await import("@aws-sdk/client-iam")).IAMClient),
+    ec2: lazy(async () => sdkModules.ec2().EC2Client),
+    autoscaling: lazy(async () => sdkModules.autoscaling().AutoScalingClient),
+    elbv2: lazy(async () => sdkModules.elbv2().ElasticLoadBalancingV2Client),
+    iam: lazy(async () => sdkModules.iam().IAMClient),
     // STS only answers "who am I" before anything starts: a wrong region or a dead
     // endpoint should fail in a moment, not after ten network retries.
-    sts: lazy(async () => (await import("@aws-sdk/client-sts")).STSClient, Math.min(3, maxAttempts)),
-    ssm: lazy(async () => (await import("@aws-sdk/client-ssm")).SSMClient),
-    route53: lazy(async () => (await import("@aws-sdk/client-route-53")).Route53Client),
-    rds: lazy(async () => (await import("@aws-sdk/client-rds")).RDSClient),
-    ecr: lazy(async () => (await import("@aws-sdk/client-ecr")).ECRClient),
-    kms: lazy(async () => (await import("@aws-sdk/client-kms")).KMSClient),
+    sts: lazy(async () => sdkModules.sts().STSClient, Math.min(3, maxAttempts)),
+    ssm: lazy(async () => sdkModules.ssm().SSMClient),
+    route53: lazy(async () => sdkModules.route53().Route53Client),
+    rds: lazy(async () => sdkModules.rds().RDSClient),
+    ecr: lazy(async () => sdkModules.ecr().ECRClient),
+    kms: lazy(async () => sdkModules.kms().KMSClient),
   };
 }
 
@@ -139,7 +140,7 @@ function positiveNumber(text: string | undefined): number | undefined {
 
 /** AWS_REGION or the profile's `region`, resolved the way the SDK resolves it. */
 async function regionFromEnvironment(profile: string | undefined): Promise<string> {
-  const { STSClient } = await import("@aws-sdk/client-sts");
+  const { STSClient } = sdkModules.sts();
   const probe = new STSClient(profile ? { profile } : {});
   try {
     const region = await probe.config.region();

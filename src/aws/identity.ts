@@ -7,6 +7,7 @@
 import type { AwsClients } from "./clients.js";
 import { CredentialsError, isKxError } from "../engine/errors.js";
 import { awsMessage, errorCode, isCredentialsProblem, toAwsError } from "./errors.js";
+import { sdkModules } from "./sdk-modules.js";
 
 export interface CallerIdentity {
   account: string;
@@ -40,7 +41,7 @@ export function callerIdentity(clients: AwsClients): Promise<CallerIdentity> {
 }
 
 async function fetchIdentity(clients: AwsClients): Promise<CallerIdentity> {
-  const { GetCallerIdentityCommand } = await import("@aws-sdk/client-sts");
+  const { GetCallerIdentityCommand } = sdkModules.sts();
   const sts = await clients.sts();
   try {
     const out = await sts.send(new GetCallerIdentityCommand({}));
@@ -81,7 +82,7 @@ export function explainCredentialsFailure(e: unknown, region: string): Error {
 
 /** An unknown region, or one not enabled for the account, fails here rather than at the first create. */
 async function checkRegion(clients: AwsClients): Promise<void> {
-  const { DescribeRegionsCommand } = await import("@aws-sdk/client-ec2");
+  const { DescribeRegionsCommand } = sdkModules.ec2();
   const ec2 = await clients.ec2();
   let regions;
   try {

@@ -4,28 +4,29 @@
  * loads no AWS code; Node caches the module after the first import.
  */
 import type { AwsClients } from "./clients.js";
+import { sdkModules } from "./sdk-modules.js";
 
 export async function ec2Api(aws: AwsClients) {
-  return { client: await aws.ec2(), sdk: await import("@aws-sdk/client-ec2") };
+  return { client: await aws.ec2(), sdk: sdkModules.ec2() };
 }
 export async function iamApi(aws: AwsClients) {
-  return { client: await aws.iam(), sdk: await import("@aws-sdk/client-iam") };
+  return { client: await aws.iam(), sdk: sdkModules.iam() };
 }
 export async function ssmApi(aws: AwsClients) {
-  return { client: await aws.ssm(), sdk: await import("@aws-sdk/client-ssm") };
+  return { client: await aws.ssm(), sdk: sdkModules.ssm() };
 }
 export async function elbv2Api(aws: AwsClients) {
-  return { client: await aws.elbv2(), sdk: await import("@aws-sdk/client-elastic-load-balancing-v2") };
+  return { client: await aws.elbv2(), sdk: sdkModules.elbv2() };
 }
 export async function autoscalingApi(aws: AwsClients) {
-  return { client: await aws.autoscaling(), sdk: await import("@aws-sdk/client-auto-scaling") };
+  return { client: await aws.autoscaling(), sdk: sdkModules.autoscaling() };
 }
 export async function route53Api(aws: AwsClients) {
-  return { client: await aws.route53(), sdk: await import("@aws-sdk/client-route-53") };
+  return { client: await aws.route53(), sdk: sdkModules.route53() };
 }
 export async function rdsApi(aws: AwsClients) {
-  return { client: await aws.rds(), sdk: await import("@aws-sdk/client-rds") };
+  return { client: await aws.rds(), sdk: sdkModules.rds() };
 }
 export async function ecrApi(aws: AwsClients) {
-  return { client: await aws.ecr(), sdk: await import("@aws-sdk/client-ecr") };
+  return { client: await aws.ecr(), sdk: sdkModules.ecr() };
 }

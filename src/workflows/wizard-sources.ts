@@ -3,6 +3,7 @@
  * usable credentials each source answers undefined and the wizard asks for text.
  */
 import type { WizardSources } from "../config/wizard.js";
+import { sdkModules } from "../aws/sdk-modules.js";
 
 export function awsWizardSources(profile: string | undefined): WizardSources {
   const clients = new Map<string, Promise<import("../aws/clients.js").AwsClients | undefined>>();
@@ -28,14 +29,14 @@ export function awsWizardSources(profile: string | undefined): WizardSources {
     async zones(region) {
       const aws = await connect(region);
       if (!aws) return undefined;
-      const { DescribeAvailabilityZonesCommand } = await import("@aws-sdk/client-ec2");
+      const { DescribeAvailabilityZonesCommand } = sdkModules.ec2();
       const out = await (await aws.ec2()).send(new DescribeAvailabilityZonesCommand({ Filters: [{ Name: "state", Values: ["available"] }] }));
       return (out.AvailabilityZones ?? []).map((z) => z.ZoneName!).filter(Boolean).sort();
     },
     async instanceTypes(region) {
       const aws = await connect(region);
       if (!aws) return undefined;
-      const { DescribeInstanceTypeOfferingsCommand } = await import("@aws-sdk/client-ec2");
+      const { DescribeInstanceTypeOfferingsCommand } = sdkModules.ec2();
       const out = await (await aws.ec2()).send(new DescribeInstanceTypeOfferingsCommand({ LocationType: "region", MaxResults: 1000 }));
       return (out.InstanceTypeOfferings ?? []).map((o) => o.InstanceType!).filter(Boolean).sort();
     },
