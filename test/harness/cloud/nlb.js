@@ -8,7 +8,10 @@
  * accepts a connection (checked at most every PROBE_MS). Targets come from the fake's
  * records, read afresh for each connection.
  */
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
+import { tcpCheck } from "../fake-aws/core/tcp-check.js";
+
+const PROBE_MS = 500;
 import { pipeTo } from "./pipe.js";
 
 /**
@@ -28,7 +31,7 @@ export async function startListener(address, port, current, instanceIp) {
     const key = `${host}:${targetPort}`;
     const cached = probes.get(key);
     if (cached && Date.now() - cached.at < PROBE_MS) return cached.ok;
-    const ok = tcpCheck(host, targetPort);
+    const ok = tcpCheck(host, targetPort, 1000);
     probes.set(key, { at: Date.now(), ok });
     return ok;
   };
@@ -65,18 +68,3 @@ export async function startListener(address, port, current, instanceIp) {
   };
 }
 
-const PROBE_MS = 500;
-
-/** @param {string} host @param {number} port @returns {Promise<boolean>} */
-function tcpCheck(host, port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 1000 });
-    const done = (/** @type {boolean} */ ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("timeout", () => done(false));
-    socket.once("error", () => done(false));
-  });
-}

@@ -1,7 +1,7 @@
 // @ts-check
 import { createHash } from "node:crypto";
-import { connect } from "node:net";
 import { AwsError } from "../core/errors.js";
+import { tcpCheck } from "../core/tcp-check.js";
 import { members, memberTags } from "../core/form.js";
 import { hex } from "../core/ids.js";
 import { markerPage, requiredParam } from "../core/query.js";
@@ -169,32 +169,19 @@ function targetHealth(world, tg, t) {
   return { State: "healthy" };
 }
 
+
 /**
  * With probing on (world.probeTargets), a target that is otherwise healthy is healthy
  * only if its address accepts a TCP connection on the health-check port — so a test
  * host whose service is down shows as unhealthy, as the load balancer would see it.
- * @param {string} host @param {number} port
+ * @param {World} world @param {any} tg @param {any} t
  */
-function tcpProbe(host, port) {
-  return new Promise((resolve) => {
-    const socket = connect({ host, port, timeout: 500 });
-    const done = (/** @type {boolean} */ ok) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.once("connect", () => done(true));
-    socket.once("timeout", () => done(false));
-    socket.once("error", () => done(false));
-  });
-}
-
-/** @param {World} world @param {any} tg @param {any} t */
 async function probedHealth(world, tg, t) {
   const health = targetHealth(world, tg, t);
   if (!world.probeTargets || health.State !== "healthy") return health;
   const address = tg.targetType === "ip" ? t.id : world.store.get("instance", t.id)?.privateIp;
   const port = tg.healthCheck.port === "traffic-port" ? t.port : Number(tg.healthCheck.port);
-  if (address && (await tcpProbe(address, port))) return health;
+  if (address && (await tcpCheck(address, port))) return health;
   return { State: "unhealthy", Reason: "Target.FailedHealthChecks", Description: "Health checks failed" };
 }
 
