@@ -44,7 +44,7 @@ export const JOIN_STEPS = {
   apiEndpoint: "kubernetes/api-endpoint",
   tokenRefreshTimer: "kubernetes/token-refresh-timer",
   workers: "kubernetes/workers",
-  workersReady: "kubernetes/workers-ready",
+  workersJoined: "kubernetes/workers-joined",
   workerGroup: "machines/worker-asg",
 } as const;
 
@@ -113,7 +113,7 @@ export function awsJoinPlan(loaded: ClusterConfig, options: Pick<JoinOptions, "w
   if (workers !== undefined) {
     const current = liveDesired ?? loaded.workers.desired;
     config = withMoreWorkers(config, workers, current);
-    targets.push(JOIN_STEPS.workerGroup, JOIN_STEPS.workersReady);
+    targets.push(JOIN_STEPS.workerGroup, JOIN_STEPS.workersJoined);
     notes.push(`worker group: desired ${current} → ${config.workers.desired}, max ${config.workers.max}`);
   }
   targets.push(JOIN_STEPS.joinInfo);

@@ -81,7 +81,7 @@ describe("awsJoinPlan", () => {
       JOIN_STEPS.apiEndpoint,
       JOIN_STEPS.tokenRefreshTimer,
       JOIN_STEPS.workerGroup,
-      JOIN_STEPS.workersReady,
+      JOIN_STEPS.workersJoined,
       JOIN_STEPS.joinInfo,
     ]);
     expect(plan.notes).toEqual(["control plane: 3 → 5 nodes (new: master-d in eu-west-1a, master-e in eu-west-1b)", "worker group: desired 3 → 5, max 5"]);

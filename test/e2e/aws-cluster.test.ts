@@ -96,7 +96,7 @@ afterAll(async () => {
 });
 
 describe("kx create cluster on the local test cloud, from nothing to a running cluster", () => {
-  it("finishes once the workers are Ready, with every step done", () => {
+  it("finishes once the workers have joined, with every step done", () => {
     expect(create.code, explain(create)).toBe(0);
     expect(create.stdout).toMatch(/^✔ kubernetes\/token-refresh-timer/m);
     expect(create.stdout).toMatch(/^✔ kubernetes\/workers-ready/m);
@@ -138,7 +138,7 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
     expect(run.code, explain(run)).toBe(0);
     // From the size the group has now (the autoscaler's 3), not the config's 2.
     expect(run.stdout).toContain(`worker group: desired ${WORKERS_AT_CREATE + 1} → ${WORKERS_AT_CREATE + 2}`);
-    // kx waited for it: the new worker is Ready when the join returns.
+    // kx waited for it: the new worker has joined when the join returns.
     const nodes = await statusNodes();
     expect(nodes.filter((n) => !n.roles.includes("control-plane") && n.ready)).toHaveLength(WORKERS_AT_CREATE + 2);
     await workersJoined(WORKERS_AT_CREATE + 2);

@@ -19,7 +19,7 @@ import { JOIN_INFO_STEP, joinInfoStep } from "./join-info-step.js";
 import { clusterCaHash, createJoinToken, publishJoinInfo } from "./join-token.js";
 import { API_LB_STEP, ETCD_CLUSTER_STEP, clusterSettings, controlPlaneHosts } from "./settings.js";
 import { TOKEN_REFRESH_STEP, tokenRefreshTimerStep } from "./token-refresh-timer.js";
-import { WORKERS_READY_STEP, workersReadyStep } from "./workers-ready.js";
+import { WORKERS_JOINED_STEP, workersJoinedStep } from "./workers-joined.js";
 
 export const KUBERNETES_STEP = {
   init: INIT_STEP,
@@ -28,7 +28,7 @@ export const KUBERNETES_STEP = {
   joinInfo: JOIN_INFO_STEP,
   tokenRefreshTimer: TOKEN_REFRESH_STEP,
   workers: WORKERS_STEP,
-  workersReady: WORKERS_READY_STEP,
+  workersJoined: WORKERS_JOINED_STEP,
 } as const;
 
 export { ADMIN_KUBECONFIG_SECRET } from "./control-plane-init.js";
@@ -38,7 +38,7 @@ export { RESET_STEP, resetStep } from "./reset.js";
 export interface KubernetesStepOptions {
   /** How long kx waits for the API through the control-plane endpoint (default 5 minutes). */
   apiTimeoutMs?: number;
-  /** How long kx waits for the autoscaled workers to be Ready (default 15 minutes). */
+  /** How long kx waits for the autoscaled workers to join (default 15 minutes). */
   workersTimeoutMs?: number;
 }
 
@@ -59,7 +59,7 @@ export function kubernetesSteps(config: ClusterConfig, options: KubernetesStepOp
     steps.push(
       // The timer goes on every master, so a master added later gets it too.
       tokenRefreshTimerStep([JOIN_INFO_STEP, CONTROL_PLANE_JOIN_STEP]),
-      workersReadyStep([JOIN_INFO_STEP], config.workers.desired, { timeoutMs: options.workersTimeoutMs }),
+      workersJoinedStep([JOIN_INFO_STEP], config.workers.desired, { timeoutMs: options.workersTimeoutMs }),
     );
   }
   return steps;

@@ -39,7 +39,7 @@ describe("kubernetes steps on AWS, planned offline", () => {
       KUBERNETES_STEP.apiEndpoint,
       KUBERNETES_STEP.joinInfo,
       KUBERNETES_STEP.tokenRefreshTimer,
-      KUBERNETES_STEP.workersReady,
+      KUBERNETES_STEP.workersJoined,
     ]);
     expect(steps[0]!.needs).toEqual(expect.arrayContaining(["pki/kubernetes-ca", "pki/etcd-clients", "etcd/cluster", "edge/api-lb", "machines/control-plane:eu-west-1c"]));
     expect(steps[2]!.needs).toContain("edge/api-lb");
@@ -57,7 +57,7 @@ describe("kubernetes steps on AWS, planned offline", () => {
     const ids = kubernetesSteps(hostsCtx.config).map((s) => s.id);
     expect(ids).toContain(KUBERNETES_STEP.workers);
     expect(ids).not.toContain(KUBERNETES_STEP.tokenRefreshTimer);
-    expect(ids).not.toContain(KUBERNETES_STEP.workersReady);
+    expect(ids).not.toContain(KUBERNETES_STEP.workersJoined);
   });
 });
 
