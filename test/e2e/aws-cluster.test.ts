@@ -99,7 +99,7 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
   it("finishes once the workers have joined, with every step done", () => {
     expect(create.code, explain(create)).toBe(0);
     expect(create.stdout).toMatch(/^✔ kubernetes\/token-refresh-timer/m);
-    expect(create.stdout).toMatch(/^✔ kubernetes\/workers-ready/m);
+    expect(create.stdout).toMatch(/^✔ kubernetes\/workers-joined/m);
     expect(w.cloud.problems()).toEqual([]);
   });
 
