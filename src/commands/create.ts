@@ -33,7 +33,12 @@ export async function run(options: CreateOptions, globals: Partial<GlobalOptions
     command: "create cluster",
     config,
     // Loaded after the config is valid: a bad flag or file is reported without loading every step.
-    steps: async () => (await import("../workflows/create.js")).createWorkflow(config),
+    steps: async () => {
+      const { createWorkflow, addonsNotInstalled } = await import("../workflows/create.js");
+      const missing = addonsNotInstalled(config);
+      if (missing.length) io.warn(`this version of kx does not install ${missing.join(", ")} yet: the config enables them, the create leaves them out (set their enabled: false to say so)`);
+      return createWorkflow(config);
+    },
     io,
     globals,
     dryRun: options.dryRun,

@@ -15,12 +15,15 @@ import { optionalSteps } from "../steps/optional/index.js";
 import { pkiSteps } from "../steps/pki/index.js";
 import { etcdSteps } from "../steps/etcd/index.js";
 import { kubernetesSteps } from "../steps/kubernetes/index.js";
+import { addonSteps } from "../steps/addons/index.js";
+
+export { addonsNotInstalled } from "../steps/addons/index.js";
 
 export function createWorkflow(config: ClusterConfig): Step<KxContext>[] {
   const etcd = etcdSteps(config, { localEndpoint: config.etcd.loopbackClients ? "auto" : "private-ip" });
   if (isHostsCluster(config)) {
     // Existing machines: no images, no AWS resources; the same host steps run on them.
-    return [...pkiSteps(config), ...etcd, ...kubernetesSteps(config)];
+    return [...pkiSteps(config), ...etcd, ...kubernetesSteps(config), ...addonSteps(config)];
   }
   return [
     ...imageSteps(config),
@@ -32,5 +35,6 @@ export function createWorkflow(config: ClusterConfig): Step<KxContext>[] {
     ...pkiSteps(config),
     ...etcd,
     ...kubernetesSteps(config),
+    ...addonSteps(config),
   ];
 }

@@ -19,7 +19,8 @@ export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: s
   const bastion = output(state, "edge/bastion", "publicIp");
   if (bastion) facts.push(["Bastion", `${bastion}   (kx ssh --cluster ${config.name} NODE)`]);
   const installed = (prefix: string) => Object.entries(state.steps).some(([id, r]) => id.startsWith(prefix) && r.status === "done");
-  const { istio } = config.addons;
+  const { istio, cilium } = config.addons;
+  if (cilium.enabled && cilium.hubble && installed("addons/cilium")) facts.push(["Dashboard", "Hubble UI: kubectl -n kube-system port-forward svc/hubble-ui 12000:80"]);
   if (istio.enabled && installed("addons/istio")) {
     const o = istio.observability;
     const dashboards = [

@@ -1,0 +1,29 @@
+/**
+ * The add-on steps, in the order the cluster needs them: the cloud controller first (it
+ * initialises the nodes and needs no pod network), then Cilium (the pod network), then
+ * what runs in pods (the EBS CSI driver).
+ */
+import type { ClusterConfig } from "../../config/schema.js";
+import type { Step } from "../../engine/types.js";
+import type { KxContext } from "../context.js";
+import { CILIUM_STEP, ciliumStep } from "./cilium.js";
+import { CLOUD_CONTROLLER_STEP, cloudControllerStep } from "./cloud-controller.js";
+import { ebsCsiStep } from "./ebs-csi.js";
+
+/** The API is up and reachable through its endpoint from here on. */
+const API_ENDPOINT_STEP = "kubernetes/api-endpoint";
+
+export function addonSteps(config: ClusterConfig): Step<KxContext>[] {
+  const { cloudController, cilium, ebsCsi } = config.addons;
+  const steps: Step<KxContext>[] = [];
+  if (cloudController.enabled) steps.push(cloudControllerStep(config, [API_ENDPOINT_STEP]));
+  if (cilium.enabled) steps.push(ciliumStep(config, [cloudController.enabled ? CLOUD_CONTROLLER_STEP : API_ENDPOINT_STEP]));
+  if (ebsCsi.enabled) steps.push(ebsCsiStep(config, [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP]));
+  return steps;
+}
+
+/** Add-ons the config turns on that this version of kx does not install yet. */
+export function addonsNotInstalled(config: ClusterConfig): string[] {
+  const { istio, efk, metricbeat } = config.addons;
+  return [istio.enabled && "istio (with its observability tools)", efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
+}
