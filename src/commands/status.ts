@@ -59,7 +59,7 @@ function renderStatus(s: ClusterStatus, io: Io): string {
   if (s.nodes) {
     lines.push("", "Nodes");
     if (!Array.isArray(s.nodes)) lines.push(c.red(`  cannot list nodes: ${s.nodes.error}`));
-    else for (const n of s.nodes) lines.push(`  ${n.name.padEnd(48)} ${(n.roles.join(",") || "worker").padEnd(14)} ${n.ready ? c.green("Ready") : c.red("NotReady")}  ${n.version}`);
+    else for (const n of s.nodes) lines.push(`  ${n.name.padEnd(48)} ${(n.roles.join(",") || "worker").padEnd(14)} ${n.ready ? c.green("Ready") : c.red("NotReady")}  ${n.version}${n.ready ? "" : `  ${c.dim(n.reason)}`}`);
   }
   if (s.etcd) {
     lines.push("", "etcd");

@@ -8,6 +8,7 @@ import type { ClusterConfig } from "../../config/schema.js";
 import type { Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { API_PORT } from "../kubernetes/kubeadm-config.js";
+import { waitForNodesReady } from "../kubernetes/nodes.js";
 import { controlPlaneEndpointHost } from "../kubernetes/settings.js";
 import { CHARTS } from "./charts.js";
 import { addonStep } from "./release-step.js";
@@ -37,5 +38,7 @@ export function ciliumStep(config: ClusterConfig, needs: string[]): Step<KxConte
     needs,
     release: { release: "cilium", namespace: "kube-system", ...CHARTS.cilium, version: config.addons.cilium.version },
     values: async (ctx) => ciliumValues(config, await controlPlaneEndpointHost(ctx)),
+    // The network is in when every node is Ready: each node's agent has written its CNI config.
+    settled: async (ctx, session) => void (await waitForNodesReady(session, ctx.signal, 5 * 60_000)),
   });
 }

@@ -4,6 +4,7 @@
  * apply installs or upgrades it, then applies the manifests.
  */
 import type { Change, PlannedFile, Step } from "../../engine/types.js";
+import type { SshSession } from "../../ssh/types.js";
 import type { KxContext } from "../context.js";
 import { KUBECTL, placeFile, run, KX_DIR } from "../kubernetes/remote.js";
 import { controlPlaneHosts } from "../kubernetes/settings.js";
@@ -19,6 +20,8 @@ export interface AddonDefinition {
   values(ctx: KxContext): Promise<Record<string, unknown>>;
   /** Kubernetes objects applied after the release (a StorageClass), as YAML documents by file name. */
   manifests?(ctx: KxContext): Record<string, string>;
+  /** What must hold before the step is done (every node Ready once the network is in). */
+  settled?(ctx: KxContext, session: SshSession): Promise<void>;
 }
 
 const manifestPath = (name: string) => `${KX_DIR}/addons/${name}`;
@@ -67,6 +70,7 @@ export function addonStep(def: AddonDefinition): Step<KxContext> {
         await placeFile(session, manifestPath(name), content, 0o600);
         await run(session, `${KUBECTL} apply -f ${manifestPath(name)}`, `kubectl apply -f ${name}`);
       }
+      await def.settled?.(ctx, session);
       return { release: r.release, namespace: r.namespace, chart: r.chart, version: r.version };
     },
   };

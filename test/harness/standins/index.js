@@ -1,20 +1,24 @@
 // @ts-check
 /**
- * The kubeadm, kubelet and kubectl stand-ins, and how a test host gets them.
+ * The kubeadm, kubelet, kubectl and helm stand-ins, and how a test host gets them.
  *
  *   import { installStandins } from "../harness/standins/index.js";
  *   const { hosts, stop } = await startTestHosts({ count: 4 });
  *   for (const h of hosts) installStandins(h);
  *
- * installStandins links the three into the host's private /usr/local/bin (node resolves
+ * installStandins links the four into the host's private /usr/local/bin (node resolves
  * the link, so their imports load from this directory) and writes the kubelet unit the
  * kubelet package and kubeadm's drop-in would install. There is no separate node
  * registry to wire: the API server stand-in (run by the kubelet stand-in from kubeadm's
  * static pod manifest) keeps nodes, tokens and ConfigMaps in the cluster's real external
  * etcd, like the real one, so every host sees the same cluster.
  *
+ * helm (helm.js) installs charts from a catalog of the charts kx uses, stores releases as
+ * helm's Secrets and creates each chart's main workloads in the same API.
+ *
  * Environment understood by the stand-ins: KX_STANDIN_VERSION (default v1.36.1),
- * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 120), KX_KUBEADM_SCHEMA.
+ * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 120), KX_KUBEADM_SCHEMA,
+ * HELM_STANDIN_VERSION (helm's, default v3.19.0).
  */
 import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -24,7 +28,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Absolute paths of the stand-in executables, by tool name. */
 export function standinPaths() {
-  return { kubeadm: join(HERE, "kubeadm.js"), kubelet: join(HERE, "kubelet.js"), kubectl: join(HERE, "kubectl.js") };
+  return { kubeadm: join(HERE, "kubeadm.js"), kubelet: join(HERE, "kubelet.js"), kubectl: join(HERE, "kubectl.js"), helm: join(HERE, "helm.js") };
 }
 
 /** The unit the kubelet deb installs, with kubeadm's 10-kubeadm.conf folded in. */

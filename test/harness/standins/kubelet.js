@@ -4,10 +4,15 @@
  * kubelet stand-in: a daemon started by systemctl from kubelet.service, as on a node
  * where the kubelet package is installed. It refuses to start without the files the
  * real kubelet needs (--config, a kubeconfig whose client certificate names this node),
- * registers its Node with the API server and keeps it Ready with heartbeats, and runs
- * the kube-apiserver static pod from the manifests directory (see lib/apiserver.js).
+ * registers its Node with the API server and reports its status with heartbeats, and
+ * runs the kube-apiserver static pod from the manifests directory (see lib/apiserver.js).
+ *
+ * Like the real kubelet, the node is NotReady ("cni plugin not initialized") until a CNI
+ * config is in /etc/cni/net.d. What writes it on a real node is the CNI's agent pod, run
+ * by its DaemonSet: here, once the API holds the DaemonSet kube-system/cilium, the
+ * kubelet writes Cilium's conflist in its stead.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { hostname } from "node:os";
 import { parse } from "yaml";
@@ -75,7 +80,25 @@ async function syncStaticPods() {
   }
 }
 
+const CNI_DIR = "/etc/cni/net.d";
+const CNI_NOT_READY = "container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized";
+
+function cniConfigured() {
+  return existsSync(CNI_DIR) && readdirSync(CNI_DIR).some((f) => f.endsWith(".conf") || f.endsWith(".conflist"));
+}
+
+/** The cilium agent's part: with its DaemonSet in the API, the node gets Cilium's CNI config. */
+async function runCniAgent() {
+  if (cniConfigured()) return;
+  const ds = await api.get("/apis/apps/v1/namespaces/kube-system/daemonsets/cilium");
+  if (ds.status !== 200) return;
+  mkdirSync(CNI_DIR, { recursive: true });
+  writeFileSync(`${CNI_DIR}/05-cilium.conflist`, `${JSON.stringify({ cniVersion: "0.3.1", name: "cilium", plugins: [{ type: "cilium-cni", "chaining-mode": "none" }] }, null, 2)}\n`);
+  log("cilium agent: wrote /etc/cni/net.d/05-cilium.conflist");
+}
+
 async function heartbeat() {
+  await runCniAgent();
   const node = {
     apiVersion: "v1",
     kind: "Node",
@@ -85,7 +108,11 @@ async function heartbeat() {
   if (created.status !== 201 && created.status !== 409) throw new Error(`registering node ${nodeName}: HTTP ${created.status} ${created.text}`);
   const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const status = {
-    conditions: [{ type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, message: "kubelet is posting ready status" }],
+    conditions: [
+      cniConfigured()
+        ? { type: "Ready", status: "True", reason: "KubeletReady", lastHeartbeatTime: now, message: "kubelet is posting ready status" }
+        : { type: "Ready", status: "False", reason: "KubeletNotReady", lastHeartbeatTime: now, message: CNI_NOT_READY },
+    ],
     addresses: [{ type: "InternalIP", address: flags["node-ip"] ?? "" }, { type: "Hostname", address: nodeName }],
     nodeInfo: { kubeletVersion: VERSION, containerRuntimeVersion: "containerd://2.1.0", operatingSystem: "linux", architecture: "amd64" },
   };
@@ -103,7 +130,8 @@ let lastBeat = 0;
 let registered = false;
 while (!stopping) {
   await syncStaticPods();
-  if (Date.now() - lastBeat > (registered ? 10_000 : 500)) {
+  // Every 10 s once registered and networked; every second while waiting for the network.
+  if (Date.now() - lastBeat > (registered && cniConfigured() ? 10_000 : registered ? 1_000 : 500)) {
     try {
       await heartbeat();
       if (!registered) log(`successfully registered node ${nodeName}`);

@@ -76,11 +76,11 @@ describe("a hosts cluster with kubeadm", () => {
     expect(outputs[KUBERNETES_STEP.init]).toMatchObject({ firstMaster: "master-a", controlPlaneEndpoint: `${c.hosts["master-a"]!.address}:6443` });
   });
 
-  it("has three control-plane nodes and the worker registered and Ready", () => {
+  it("has three control-plane nodes and the worker registered, NotReady until a pod network is in (as the kubelet says)", () => {
     const nodes = JSON.parse(kubectl("master-b", "get nodes -o json")).items as {
       metadata: { name: string; labels: Record<string, string> };
       spec?: { taints?: { key: string }[] };
-      status: { conditions: { type: string; status: string }[]; nodeInfo: { kubeletVersion: string } };
+      status: { conditions: { type: string; status: string; message: string }[]; nodeInfo: { kubeletVersion: string } };
     }[];
     const byName = Object.fromEntries(nodes.map((n) => [n.metadata.name, n]));
     expect(Object.keys(byName).sort()).toEqual(["master-a", "master-b", "master-c", "worker-a"]);
@@ -89,11 +89,13 @@ describe("a hosts cluster with kubeadm", () => {
       expect(byName[m]!.spec?.taints?.map((t) => t.key)).toContain("node-role.kubernetes.io/control-plane");
     }
     expect(byName["worker-a"]!.metadata.labels).not.toHaveProperty("node-role.kubernetes.io/control-plane");
-    for (const n of nodes) expect(n.status.conditions.find((x) => x.type === "Ready")?.status).toBe("True");
+    for (const n of nodes) {
+      expect(n.status.conditions.find((x) => x.type === "Ready")).toMatchObject({ status: "False", message: expect.stringContaining("cni plugin not initialized") });
+    }
     expect(nodes[0]!.status.nodeInfo.kubeletVersion).toBe("v1.36.1");
     const table = kubectl("master-a", "get nodes");
-    expect(table).toMatch(/worker-a\s+Ready\s+<none>/);
-    expect(table).toMatch(/master-c\s+Ready\s+control-plane/);
+    expect(table).toMatch(/worker-a\s+NotReady\s+<none>/);
+    expect(table).toMatch(/master-c\s+NotReady\s+control-plane/);
   });
 
   it("every master serves the API with the shared CA, and nodes can only use their own kubeconfig", () => {
