@@ -88,7 +88,8 @@ export function schemaErrors(chartName, schemaFile, values) {
   const schema = JSON.parse(readFileSync(join(SCHEMAS, schemaFile), "utf8"));
   // istio's "http://json-schema.org/schema#" is no meta-schema ajv knows; all are read as draft-07.
   delete schema.$schema;
-  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  const AjvClass = /** @type {any} */ (Ajv).default ?? Ajv;
+  const ajv = new AjvClass({ strict: false, allErrors: true, validateSchema: false });
   const validate = ajv.compile(schema);
   if (validate(values)) return undefined;
   const lines = [...new Set((validate.errors ?? []).map((e) => `- ${describe(e, values)}`))];
