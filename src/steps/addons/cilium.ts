@@ -37,6 +37,7 @@ export function ciliumStep(config: ClusterConfig, needs: string[]): Step<KxConte
     title: "Cilium (pod network, kube-proxy replacement)",
     needs,
     release: { release: "cilium", namespace: "kube-system", ...CHARTS.cilium, version: config.addons.cilium.version },
+    settings: { ...config.addons.cilium, podCidr: config.network.podCidr },
     values: async (ctx) => ciliumValues(config, await controlPlaneEndpointHost(ctx)),
     // The network is in when every node is Ready: each node's agent has written its CNI config.
     settled: async (ctx, session) => void (await waitForNodesReady(session, ctx.signal, 5 * 60_000)),

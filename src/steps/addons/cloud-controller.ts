@@ -19,6 +19,7 @@ export function cloudControllerStep(config: ClusterConfig, needs: string[]): Ste
     title: "AWS cloud controller manager",
     needs,
     release: { release: "aws-cloud-controller-manager", namespace: "kube-system", ...CHARTS.cloudController, version: config.addons.cloudController.version },
+    settings: config.addons.cloudController,
     values: async (ctx) => ({
       hostNetworking: true,
       args: ["--v=2", "--cloud-provider=aws", `--cluster-name=${ctx.cluster}`, "--configure-cloud-routes=false"],

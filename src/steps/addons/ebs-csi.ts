@@ -31,6 +31,7 @@ export function ebsCsiStep(config: ClusterConfig, needs: string[]): Step<KxConte
     title: `EBS CSI driver and the default ${className} StorageClass`,
     needs,
     release: { release: "aws-ebs-csi-driver", namespace: "kube-system", ...CHARTS.ebsCsi, version: config.addons.ebsCsi.version },
+    settings: config.addons.ebsCsi,
     values: async (ctx) => ({ controller: { region: ctx.aws.region, k8sTagClusterId: ctx.cluster } }),
     manifests: () => ({ [`storageclass-${className}.yaml`]: stringify(storageClass(className)) }),
   });

@@ -18,6 +18,8 @@ export interface AddonDefinition {
   release: Omit<HelmRelease, "values">;
   /** Its values, from the config and earlier steps' outputs. */
   values(ctx: KxContext): Promise<Record<string, unknown>>;
+  /** The config settings the values come from: a change to them runs the step again. */
+  settings: unknown;
   /** Kubernetes objects applied after the release (a StorageClass), as YAML documents by file name. */
   manifests?(ctx: KxContext): Record<string, string>;
   /** What must hold before the step is done (every node Ready once the network is in). */
@@ -39,6 +41,7 @@ export function addonStep(def: AddonDefinition): Step<KxContext> {
     id: def.id,
     title: def.title,
     needs: def.needs,
+    inputs: () => ({ release: def.release, settings: def.settings }),
     async plan(ctx) {
       const { chart, version, namespace, release: name } = def.release;
       const install: Change = { action: "create", target: `release ${namespace}/${name}`, detail: `helm install ${chart} ${version}` };
