@@ -68,7 +68,7 @@ function parse(argv) {
       flags[name] = m[3] === undefined ? true : m[3] === "true";
       continue;
     }
-    if (!VALUE_FLAGS.includes(name)) throw unsupported(`flag ${arg} (or: Error: unknown flag: --${name})`);
+    if (!VALUE_FLAGS.includes(name)) throw unsupported(`flag --${name}`);
     const value = m[3] ?? argv[++i];
     if (value === undefined) throw new HelmError(`flag needs an argument: --${name}`);
     if (name === "values") values.push(...value.split(","));
