@@ -86,7 +86,9 @@ function kubeconfigPath(flags) {
 /** helm's IsReachable: the client config, then GET /version; "Kubernetes cluster unreachable" otherwise. */
 async function cluster(flags) {
   const path = kubeconfigPath(flags);
-  const explicit = flags.kubeconfig !== undefined || Boolean(process.env.KUBECONFIG);
+  // client-go insists on an explicit --kubeconfig; missing $KUBECONFIG files and a missing
+  // ~/.kube/config just leave an empty config, which means http://localhost:8080.
+  const explicit = flags.kubeconfig !== undefined;
   if (!existsSync(path)) {
     throw new HelmError(
       explicit
@@ -135,6 +137,23 @@ function checkDuration(text) {
   }
 }
 
+/**
+ * After a successful upgrade the release it replaced is superseded: the deployed one, or
+ * the failed last one when none was deployed (action.Upgrade's currentRelease).
+ */
+async function supersede(api, revisions) {
+  const deployed = revisions.filter((r) => r.info.status === "deployed");
+  const last = revisions.at(-1);
+  const replaced = deployed.length ? deployed : last && last.info.status === "failed" ? [last] : [];
+  for (const r of replaced) await updateRevision(api, { ...r, info: { ...r.info, status: "superseded" } });
+}
+
+/** upgrade's --history-max default: the 10 newest revisions are kept, and always the deployed one. */
+async function prune(api, revisions) {
+  const old = revisions.slice(0, Math.max(0, revisions.length - 10)).filter((r) => r.info.status !== "deployed");
+  for (const r of old) await deleteRevision(api, r);
+}
+
 function printRelease(rel) {
   console.log(`NAME: ${rel.name}\nLAST DEPLOYED: ${new Date(rel.info.last_deployed).toUTCString()}\nNAMESPACE: ${rel.namespace}\nSTATUS: ${rel.info.status}\nREVISION: ${rel.version}\nTEST SUITE: None`);
 }
@@ -167,7 +186,8 @@ async function upgrade(flags, valueFiles, words) {
   }
   const namespace = namespaceOf(flags);
   const api = await cluster(flags);
-  const previous = await latest(api, namespace, name);
+  const revisions = await history(api, namespace, name);
+  const previous = revisions.at(-1);
   if (!previous) console.log(`Release "${name}" does not exist. Installing it now.`);
 
   const found = findChart(String(flags.repo), chartName, String(flags.version));
@@ -214,7 +234,8 @@ async function upgrade(flags, valueFiles, words) {
     throw failed(/** @type {Error} */ (e).message);
   }
   await createRevision(api, rel);
-  if (previous?.info.status === "deployed") await updateRevision(api, { ...previous, info: { ...previous.info, status: "superseded" } });
+  if (!runtimeFailure) await supersede(api, revisions);
+  await prune(api, [...revisions, rel]);
   if (runtimeFailure) {
     // With --wait helm times out on pods that never get ready (without it, they crash-loop
     // after a "successful" install): the stand-in fails either way, and says why.

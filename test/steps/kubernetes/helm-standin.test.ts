@@ -190,6 +190,11 @@ describe("helm stand-in refusals", () => {
     const upgraded = fails(install("cilium", CILIUM, "kpr-test", ["/root/no-cidr.yaml"]));
     expect(upgraded).toContain("Error: UPGRADE FAILED: context deadline exceeded");
     expect(upgraded).toContain("cluster-pool-ipv4-cidr must be provided");
+    // Fixed values: revision 3 deploys, the failed revision it replaces is superseded.
+    master.exec(install("cilium", CILIUM, "kpr-test", ["/root/cilium.yaml"]));
+    const revisions = [1, 2, 3].map((n) => kubectlJson(`get secret sh.helm.release.v1.cilium.v${n} -n kpr-test`).metadata.labels.status);
+    expect(revisions).toEqual(["failed", "superseded", "deployed"]);
+    expect((json(`list -n kpr-test -o json ${ADMIN}`) as { revision: string }[]).map((r) => r.revision)).toEqual(["3"]);
     master.exec(`helm uninstall cilium -n kpr-test ${ADMIN}`);
     expect(kubectlFails("get daemonset cilium -n kpr-test")).toContain("not found");
   });
