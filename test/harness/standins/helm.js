@@ -181,9 +181,6 @@ async function upgrade(flags, valueFiles, words) {
   if (!flags.repo) throw unsupported(`chart reference "${chartName}" without --repo (kx always passes the repository URL)`);
   if (!flags.version) throw unsupported("upgrade without --version (kx always pins the chart version)");
   if (flags.timeout !== undefined) checkDuration(String(flags.timeout));
-  if (name.length > 53 || !RELEASE_NAME.test(name)) {
-    throw new HelmError(`release name "${name}": invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53`);
-  }
   const namespace = namespaceOf(flags);
   const api = await cluster(flags);
   const revisions = await history(api, namespace, name);
@@ -194,6 +191,9 @@ async function upgrade(flags, valueFiles, words) {
   if ("error" in found) throw new HelmError(found.error);
   const { chart } = found;
   const values = readValues(valueFiles);
+  if (name.length > 53 || !RELEASE_NAME.test(name)) {
+    throw new HelmError(`release name "${name}": invalid release name, must match regex ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ and the length must not be longer than 53`);
+  }
   // What fails inside action.Upgrade's Run is wrapped; the install path returns it bare.
   const failed = (message) => new HelmError(previous ? `UPGRADE FAILED: ${message}` : message);
   if (chart.schema) {

@@ -159,6 +159,7 @@ describe("helm stand-in refusals", () => {
     expect(fails(install("x", "cilium --repo https://charts.example.com --version 1.0.0", "kube-system", []))).toContain('Error: looks like "https://charts.example.com" is not a valid chart repository or cannot be reached');
     expect(fails(install("x", "cilium --repo https://helm.cilium.io/ --version ^1.19", "kube-system", []))).toContain("helm stand-in: unsupported --version");
     expect(fails(install("x", "cilium --repo https://helm.cilium.io/", "kube-system", []))).toContain("helm stand-in: unsupported upgrade without --version");
+    expect(fails(install("Cilium_1", CILIUM, "kube-system", ["/root/cilium.yaml"]))).toContain('Error: release name "Cilium_1": invalid release name, must match regex');
   });
 
   it("a values file that is missing or not a mapping", () => {
@@ -221,5 +222,7 @@ describe("helm stand-in refusals", () => {
     expect(fails(`helm upgrade --install cilium ${CILIUM} --set a=b ${ADMIN}`)).toContain("helm stand-in: unsupported flag --set");
     expect(fails(`helm status cilium -n kube-system ${ADMIN}`)).toContain("helm stand-in: unsupported output");
     expect(fails(`helm upgrade cilium ${CILIUM} ${ADMIN}`)).toContain("helm stand-in: unsupported upgrade without --install");
+    expect(fails(install("cilium", CILIUM, "kube-system", ["/root/cilium.yaml"]).replace("10m0s", "10 minutes"))).toContain('"helm upgrade" requires 2 arguments');
+    expect(fails(install("cilium", CILIUM, "kube-system", ["/root/cilium.yaml"]).replace("10m0s", "10x"))).toContain('Error: invalid argument "10x" for "--timeout" flag: time: invalid duration "10x"');
   });
 });
