@@ -171,12 +171,13 @@ describe("helm stand-in refusals", () => {
   });
 
   it("values that break the chart's values.schema.json", () => {
-    put("/root/wrong-type.yaml", stringify({ ...ciliumValues, k8sServicePort: true, ipam: { mode: "cluster-pool", operator: { clusterPoolIPv4PodCIDRList: "10.244.0.0/16" } } }));
+    put("/root/wrong-type.yaml", stringify({ ...ciliumValues, k8sServicePort: true, operator: { replicas: "two" } }));
     const out = fails(install("cilium-bad", CILIUM, "kube-system", ["/root/wrong-type.yaml"]));
     expect(out).toContain("Error: values don't meet the specifications of the schema(s) in the following chart(s):\ncilium:\n");
-    expect(out).toContain("- k8sServicePort: Invalid type. Expected: [string,integer], given: boolean");
+    expect(out).toContain("- at '/k8sServicePort': got boolean, want string or integer");
+    expect(out).toContain("- at '/operator/replicas': got string, want integer");
     put("/root/gateway-bad.yaml", stringify({ serviceAnnotations: { a: "b" } }));
-    expect(fails(install("gw", GATEWAY, "istio-ingress", ["/root/gateway-bad.yaml"]))).toContain("gateway:\n- (root): Additional property serviceAnnotations is not allowed");
+    expect(fails(install("gw", GATEWAY, "istio-ingress", ["/root/gateway-bad.yaml"]))).toContain("gateway:\n- at '': additional properties 'serviceAnnotations' not allowed");
     expect(fails(`helm status cilium-bad -n kube-system -o json ${ADMIN}`)).toBe("Error: release: not found\n");
   });
 

@@ -51,31 +51,61 @@ export function readValues(files) {
   return base;
 }
 
-/** gojsonschema's field notation: "(root)", "ipam.mode", "list.0". */
-function field(instancePath) {
-  const parts = instancePath.split("/").slice(1).map((p) => p.replaceAll("~1", "/").replaceAll("~0", "~"));
-  return parts.length ? parts.join(".") : "(root)";
+const quote = (v) => `'${typeof v === "string" ? v : JSON.stringify(v)}'`;
+
+/**
+ * One ajv error in the wording of santhosh-tekuri/jsonschema v6, helm's validator since
+ * 3.18 (before, gojsonschema said "k8sServicePort: Invalid type. Expected: …"): paths are
+ * JSON pointers ("at '/ipam/mode'", the root "at ''"), numbers are "number".
+ */
+function describe(err, values) {
+  const value = err.instancePath.split("/").slice(1).reduce((v, k) => v?.[k.replaceAll("~1", "/").replaceAll("~0", "~")], values);
+  const got = typeof value === "number" ? "number" : goType(value);
+  const p = err.params;
+  const what = (() => {
+    switch (err.keyword) {
+      case "type":
+        return `got ${got}, want ${[p.type].flat().join(" or ")}`;
+      case "enum":
+        return p.allowedValues.length === 1 ? `value must be ${quote(p.allowedValues[0])}` : `value must be one of ${p.allowedValues.map(quote).join(", ")}`;
+      case "const":
+        return `value must be ${quote(p.allowedValue)}`;
+      case "required":
+        return `missing property ${quote(p.missingProperty)}`;
+      case "additionalProperties":
+        return `additional properties ${quote(p.additionalProperty)} not allowed`;
+      case "pattern":
+        return `${quote(value)} does not match pattern ${quote(p.pattern)}`;
+      case "minimum":
+      case "maximum":
+      case "minLength":
+      case "maxLength":
+      case "minItems":
+      case "maxItems":
+        return `${err.keyword}: got ${typeof value === "number" ? value : Array.isArray(value) || typeof value === "string" ? value.length : got}, want ${p.limit}`;
+      case "anyOf":
+      case "oneOf":
+        return `'${err.keyword}' failed, none matched`;
+      case "false schema":
+        return "false schema";
+      default:
+        return `${err.keyword}: ${err.message}`;
+    }
+  })();
+  return `at '${err.instancePath}': ${what}`;
 }
 
-/** One ajv error in the wording of gojsonschema, helm's validator (pkg/chartutil/jsonschema.go). */
-function describe(err, values) {
-  const at = field(err.instancePath);
-  const value = err.instancePath.split("/").slice(1).reduce((v, k) => v?.[k], values);
-  const given = Number.isInteger(value) ? "integer" : goType(value);
-  switch (err.keyword) {
-    case "type": {
-      const want = Array.isArray(err.params.type) ? `[${err.params.type.join(",")}]` : err.params.type;
-      return `${at}: Invalid type. Expected: ${want}, given: ${given}`;
-    }
-    case "enum":
-      return `${at}: ${at} must be one of the following: ${err.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
-    case "additionalProperties":
-      return `${at}: Additional property ${err.params.additionalProperty} is not allowed`;
-    case "required":
-      return `${at}: ${err.params.missingProperty} is required`;
-    default:
-      return `${at}: ${err.message}`;
+/** Lines as jsonschema v6 prints them: the branches of a failed anyOf/oneOf nested under it. */
+function render(errors, values) {
+  const groups = errors.filter((e) => e.keyword === "anyOf" || e.keyword === "oneOf");
+  const inGroup = (e, g) => e !== g && e.schemaPath.startsWith(`${g.schemaPath}/`);
+  const lines = [];
+  for (const e of errors) {
+    if (groups.some((g) => inGroup(e, g))) continue;
+    lines.push(`- ${describe(e, values)}`);
+    if (groups.includes(e)) for (const child of errors.filter((c) => inGroup(c, e))) lines.push(`  - ${describe(child, values)}`);
   }
+  return [...new Set(lines)];
 }
 
 /**
@@ -92,6 +122,6 @@ export function schemaErrors(chartName, schemaFile, values) {
   const ajv = new AjvClass({ strict: false, allErrors: true, validateSchema: false });
   const validate = ajv.compile(schema);
   if (validate(values)) return undefined;
-  const lines = [...new Set((validate.errors ?? []).map((e) => `- ${describe(e, values)}`))];
+  const lines = render(validate.errors ?? [], values);
   return `values don't meet the specifications of the schema(s) in the following chart(s):\n${chartName}:\n${lines.join("\n")}\n`;
 }
