@@ -287,6 +287,7 @@ async function uninstall(flags, words) {
   if (words.length !== 1) throw unsupported(words.length ? "uninstall of several releases at once" : `"helm uninstall" without a release name`);
   const api = await cluster(flags);
   const name = words[0];
+  if (name.length > 53 || !RELEASE_NAME.test(name)) throw new HelmError(`uninstall: Release name is invalid: ${name}`);
   const revisions = await history(api, namespaceOf(flags), name);
   if (revisions.length === 0) throw new HelmError(`uninstall: Release not loaded: ${name}: release: not found`);
   await deleteObjects(api, fromManifest(revisions.at(-1).manifest));

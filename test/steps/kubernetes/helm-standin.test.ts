@@ -92,6 +92,7 @@ describe("helm stand-in", () => {
     const secret = kubectlJson("get secret sh.helm.release.v1.cilium.v1 -n kube-system");
     expect(secret.type).toBe("helm.sh/release.v1");
     expect(secret.metadata.labels).toMatchObject({ owner: "helm", name: "cilium", status: "deployed", version: "1" });
+    expect(secret.metadata.labels.createdAt).toMatch(/^\d+$/);
 
     const ds = kubectlJson("get daemonset cilium -n kube-system");
     expect(ds.metadata.labels["app.kubernetes.io/managed-by"]).toBe("Helm");
@@ -103,10 +104,14 @@ describe("helm stand-in", () => {
   });
 
   it("upgrades: revision 2 with the new values, revision 1 superseded, dropped workloads deleted", () => {
-    put("/root/cilium-override.yaml", stringify({ operator: { replicas: 1 }, hubble: { ui: { enabled: false } } }));
-    const out = master.exec(install("cilium", CILIUM, "kube-system", ["/root/cilium.yaml", "/root/cilium-override.yaml"]));
+    put("/root/cilium-override.yaml", `# kx: values\n${stringify({ operator: { replicas: 1 }, hubble: { ui: { enabled: false } } })}`);
+    // The form kx's addon steps run: global flag first, arguments quoted, --flag=value.
+    const out = master.exec(
+      `helm ${ADMIN} upgrade --install 'cilium' 'cilium' --repo 'https://helm.cilium.io/' --version '1.19.1' --namespace 'kube-system' --create-namespace ` +
+        "--values '/root/cilium.yaml' -f=/root/cilium-override.yaml --wait --timeout 10m0s",
+    );
     expect(out).toContain('Release "cilium" has been upgraded. Happy Helming!');
-    const status = json(`status cilium -n kube-system -o json ${ADMIN}`);
+    const status = json(`${ADMIN} status 'cilium' --namespace 'kube-system' -o json`);
     expect(status).toMatchObject({ version: 2, info: { status: "deployed", description: "Upgrade complete" } });
     expect(status.config.operator).toEqual({ replicas: 1 });
     expect(status.config.hubble).toEqual({ enabled: true, relay: { enabled: true }, ui: { enabled: false } });
@@ -142,6 +147,7 @@ describe("helm stand-in", () => {
     expect(kubectlFails("get secret sh.helm.release.v1.aws-ebs-csi-driver.v1 -n kube-system")).toContain("not found");
     expect(fails(`helm status aws-ebs-csi-driver -n kube-system -o json ${ADMIN}`)).toBe("Error: release: not found\n");
     expect(fails(`helm uninstall aws-ebs-csi-driver -n kube-system ${ADMIN}`)).toBe("Error: uninstall: Release not loaded: aws-ebs-csi-driver: release: not found\n");
+    expect(fails(`helm uninstall Bad_Name -n kube-system ${ADMIN}`)).toBe("Error: uninstall: Release name is invalid: Bad_Name\n");
     expect(fails(`helm get values aws-ebs-csi-driver -n kube-system -o json ${ADMIN}`)).toBe("Error: release: not found\n");
     // cilium is untouched.
     expect(json(`status cilium -n kube-system -o json ${ADMIN}`).version).toBe(2);

@@ -34,7 +34,8 @@ export function decodeRelease(data) {
   return JSON.parse((gzipped ? gunzipSync(inner) : inner).toString("utf8"));
 }
 
-function toSecret(rel) {
+/** @param {"createdAt" | "modifiedAt"} stamp helm's Create sets createdAt, its Update modifiedAt */
+function toSecret(rel, stamp) {
   return {
     apiVersion: "v1",
     kind: "Secret",
@@ -42,7 +43,7 @@ function toSecret(rel) {
     metadata: {
       name: secretName(rel.name, rel.version),
       namespace: rel.namespace,
-      labels: { owner: "helm", name: rel.name, status: rel.info.status, version: String(rel.version), modifiedAt: String(Math.floor(Date.now() / 1000)) },
+      labels: { owner: "helm", name: rel.name, status: rel.info.status, version: String(rel.version), [stamp]: String(Math.floor(Date.now() / 1000)) },
     },
     data: { release: encodeRelease(rel) },
   };
@@ -62,11 +63,11 @@ export async function latest(api, namespace, name) {
 }
 
 export async function createRevision(api, rel) {
-  ok(await api.post(secrets(rel.namespace), toSecret(rel)), "create: failed to create");
+  ok(await api.post(secrets(rel.namespace), toSecret(rel, "createdAt")), "create: failed to create");
 }
 
 export async function updateRevision(api, rel) {
-  ok(await api.put(`${secrets(rel.namespace)}/${secretName(rel.name, rel.version)}`, toSecret(rel)), "update: failed to update");
+  ok(await api.put(`${secrets(rel.namespace)}/${secretName(rel.name, rel.version)}`, toSecret(rel, "modifiedAt")), "update: failed to update");
 }
 
 export async function deleteRevision(api, rel) {
