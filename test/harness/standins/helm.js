@@ -116,7 +116,8 @@ const goTime = (iso) => `${iso.replace("T", " ").replace("Z", "")} +0000 UTC`;
 
 function want(words, count, usage) {
   if (words.length !== count) {
-    throw new HelmError(`"helm ${usage.split(" ")[0]}" requires ${count} argument${count === 1 ? "" : "s"}\n\nUsage:  helm ${usage} [flags]`);
+    const command = usage.split(" ").filter((w) => /^[a-z]/.test(w)).join(" ");
+    throw new HelmError(`"helm ${command}" requires ${count} argument${count === 1 ? "" : "s"}\n\nUsage:  helm ${usage} [flags]`);
   }
 }
 
