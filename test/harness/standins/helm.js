@@ -17,12 +17,15 @@
  *
  * (--kubeconfig anywhere.) Anything else fails with "helm stand-in: unsupported …".
  * `--wait` is accepted: the workloads exist in the API at once; pod readiness is not
- * modelled. HELM_STANDIN_VERSION overrides the version it reports (default v3.19.0).
+ * modelled, except that values the chart's components would crash on (cilium without
+ * kube-proxy and no k8sServiceHost, no pod CIDRs) fail the release as --wait would, and
+ * mark those workloads with the annotation standins.kx.test/crash-loop for the kubelet
+ * stand-in. HELM_STANDIN_VERSION overrides the version it reports (default v3.19.0).
  */
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
-import { findChart } from "./lib/helm-charts.js";
+import { CRASH_LOOP_ANNOTATION, findChart } from "./lib/helm-charts.js";
 import { readValues, schemaErrors } from "./lib/helm-values.js";
 import { allNamespaces, createRevision, deleteRevision, history, latest, namespaceExists, ok, updateRevision } from "./lib/helm-releases.js";
 import { applyObjects, deleteObjects, fromManifest, toManifest } from "./lib/helm-objects.js";
@@ -210,10 +213,12 @@ async function upgrade(flags, valueFiles, words) {
 
   const chartVersion = String(flags.version).replace(/^v/, "");
   const render = { release: name, namespace, version: chartVersion, values };
-  const objects = chart.objects(render);
+  const runtimeFailure = chart.runtimeCheck?.(values);
+  const objects = chart.objects(render).map((o) =>
+    runtimeFailure?.workloads.includes(o.metadata.name) ? { ...o, metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [CRASH_LOOP_ANNOTATION]: runtimeFailure.message } } } : o,
+  );
   const at = now();
   const metadata = { apiVersion: "v2", name: chartName, version: chartVersion, ...(chart.appVersion ? { appVersion: chart.appVersion(chartVersion) } : {}) };
-  const runtimeFailure = chart.runtimeCheck?.(values);
   const rel = {
     name,
     namespace,
@@ -240,7 +245,7 @@ async function upgrade(flags, valueFiles, words) {
   if (runtimeFailure) {
     // With --wait helm times out on pods that never get ready (without it, they crash-loop
     // after a "successful" install): the stand-in fails either way, and says why.
-    throw failed(`context deadline exceeded: the ${chartName} pods would never become ready: ${runtimeFailure}`);
+    throw failed(`context deadline exceeded: the ${chartName} pods would never become ready: ${runtimeFailure.message}`);
   }
   if (previous) console.log(`Release "${name}" has been upgraded. Happy Helming!`);
   printRelease(rel);

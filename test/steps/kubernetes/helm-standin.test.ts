@@ -194,12 +194,15 @@ describe("helm stand-in refusals", () => {
     expect(out).toContain('msg="Unable to contact k8s api-server"');
     expect(out).toContain("k8sServiceHost/k8sServicePort are not set");
     expect(json(`status cilium -n kpr-test -o json ${ADMIN}`).info.status).toBe("failed");
+    // The DaemonSet exists, as helm created it, marked so the kubelet stand-in knows its pods crash-loop.
+    expect(kubectlJson("get daemonset cilium -n kpr-test").metadata.annotations["standins.kx.test/crash-loop"]).toContain("Unable to contact k8s api-server");
     put("/root/no-cidr.yaml", stringify({ ...ciliumValues, ipam: { mode: "cluster-pool", operator: { clusterPoolIPv4PodCIDRList: [] } } }));
     const upgraded = fails(install("cilium", CILIUM, "kpr-test", ["/root/no-cidr.yaml"]));
     expect(upgraded).toContain("Error: UPGRADE FAILED: context deadline exceeded");
     expect(upgraded).toContain("cluster-pool-ipv4-cidr must be provided");
     // Fixed values: revision 3 deploys, the failed revision it replaces is superseded.
     master.exec(install("cilium", CILIUM, "kpr-test", ["/root/cilium.yaml"]));
+    expect(kubectlJson("get daemonset cilium -n kpr-test").metadata.annotations).not.toHaveProperty(["standins.kx.test/crash-loop"]);
     const revisions = [1, 2, 3].map((n) => kubectlJson(`get secret sh.helm.release.v1.cilium.v${n} -n kpr-test`).metadata.labels.status);
     expect(revisions).toEqual(["failed", "superseded", "deployed"]);
     expect((json(`list -n kpr-test -o json ${ADMIN}`) as { revision: string }[]).map((r) => r.revision)).toEqual(["3"]);

@@ -14,7 +14,7 @@
  *   appVersion?: (version: string) => string,
  *   schema?: string,
  *   objects: (r: Render) => K8sObject[],
- *   runtimeCheck?: (values: Record<string, any>) => string | undefined,
+ *   runtimeCheck?: (values: Record<string, any>) => { workloads: string[], message: string } | undefined,
  * }} Chart
  */
 
@@ -28,6 +28,13 @@ export const REPOS = {
   kiali: "https://kiali.org/helm-charts",
   jaeger: "https://jaegertracing.github.io/helm-charts",
 };
+
+/**
+ * Set on a workload whose pods would crash-loop (see runtimeCheck), with the component's
+ * log line: the API holds the object as helm created it, and other stand-ins (the
+ * kubelet's CNI) can tell that its pods never become ready.
+ */
+export const CRASH_LOOP_ANNOTATION = "standins.kx.test/crash-loop";
 
 /** Helm's own: the release name, unless it already contains the chart's name. */
 const fullname = (r, chart) => (r.release.includes(chart) ? r.release : `${r.release}-${chart}`);
@@ -68,19 +75,24 @@ const on = (v, dflt) => (v === undefined ? dflt : v === true || v === "true");
 function ciliumRuntimeCheck(values) {
   const kpr = on(values.kubeProxyReplacement, false);
   if (kpr && (!values.k8sServiceHost || !values.k8sServicePort)) {
-    return (
-      'cilium-agent: level=fatal msg="Unable to contact k8s api-server" error="Get \\"https://10.96.0.1:443/version\\": dial tcp 10.96.0.1:443: i/o timeout" ' +
-      "(kubeProxyReplacement is true but k8sServiceHost/k8sServicePort are not set: without kube-proxy the ClusterIP of the kubernetes Service is not reachable, so the agent cannot reach the API)"
-    );
+    return {
+      workloads: ["cilium"],
+      message:
+        'cilium-agent: level=fatal msg="Unable to contact k8s api-server" error="Get \\"https://10.96.0.1:443/version\\": dial tcp 10.96.0.1:443: i/o timeout" ' +
+        "(kubeProxyReplacement is true but k8sServiceHost/k8sServicePort are not set: without kube-proxy the ClusterIP of the kubernetes Service is not reachable, so the agent cannot reach the API)",
+    };
   }
   const mode = values.ipam?.mode ?? "cluster-pool";
   const cidrs = values.ipam?.operator?.clusterPoolIPv4PodCIDRList;
   if (mode === "cluster-pool" && (!Array.isArray(cidrs) || cidrs.length === 0)) {
     // Left out, the chart's default 10.0.0.0/8 applies: it overlaps the VPC, so the stand-in refuses that too.
-    return (
-      'cilium-operator: level=fatal msg="Failed to initialize cluster-pool IPAM" error="cluster-pool-ipv4-cidr must be provided when using ClusterPool IPAM" ' +
-      `(ipam.mode is cluster-pool but ipam.operator.clusterPoolIPv4PodCIDRList is ${cidrs === undefined ? "not set (the chart's default 10.0.0.0/8 would overlap the VPC)" : "empty"})`
-    );
+    return {
+      // The agents wait for pod CIDRs the operator never hands out: neither gets ready.
+      workloads: ["cilium-operator", "cilium"],
+      message:
+        'cilium-operator: level=fatal msg="Failed to initialize cluster-pool IPAM" error="cluster-pool-ipv4-cidr must be provided when using ClusterPool IPAM" ' +
+        `(ipam.mode is cluster-pool but ipam.operator.clusterPoolIPv4PodCIDRList is ${cidrs === undefined ? "not set (the chart's default 10.0.0.0/8 would overlap the VPC)" : "empty"})`,
+    };
   }
   return undefined;
 }
