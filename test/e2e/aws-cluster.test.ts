@@ -112,6 +112,20 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
     expect(readyz).toEqual({ code: 0, output: "ok\n" });
   });
 
+  it("the add-ons are deployed: the cloud controller, Cilium reaching the API through the load balancer's name, the EBS CSI driver and gp3 as the default StorageClass", async () => {
+    const helm = async (release: string) => {
+      const r = await w.cloud.runOnInstance("master-a", `helm status ${release} -n kube-system -o json --kubeconfig /etc/kubernetes/admin.conf`);
+      expect(r.code, r.output).toBe(0);
+      return JSON.parse(r.output);
+    };
+    const lbName = ofCluster(liveInventory(w.fake).lb)[0]!.dnsName;
+    expect((await helm("aws-cloud-controller-manager")).info.status).toBe("deployed");
+    expect((await helm("cilium")).config).toMatchObject({ kubeProxyReplacement: true, k8sServiceHost: lbName, k8sServicePort: 6443 });
+    expect((await helm("aws-ebs-csi-driver")).config).toEqual({ controller: { region: "eu-west-1", k8sTagClusterId: CLUSTER } });
+    const sc = await w.cloud.runOnInstance("master-a", "kubectl --kubeconfig /etc/kubernetes/admin.conf get storageclass gp3 -o json");
+    expect(JSON.parse(sc.output)).toMatchObject({ provisioner: "ebs.csi.aws.com", metadata: { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } }, parameters: { encrypted: "true" } });
+  });
+
   it("the workers join on their own from user data; kx status shows 3 control-plane nodes and the workers Ready", async () => {
     await workersJoined(WORKERS_AT_CREATE);
     const nodes = await statusNodes();

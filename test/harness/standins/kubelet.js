@@ -87,11 +87,20 @@ function cniConfigured() {
   return existsSync(CNI_DIR) && readdirSync(CNI_DIR).some((f) => f.endsWith(".conf") || f.endsWith(".conflist"));
 }
 
-/** The cilium agent's part: with its DaemonSet in the API, the node gets Cilium's CNI config. */
+/**
+ * The cilium agent's part: with its DaemonSet in the API, the node gets Cilium's CNI
+ * config — unless the helm stand-in marked the agent as crash-looping (values the real
+ * agent dies on), when the node stays NotReady as it would.
+ */
 async function runCniAgent() {
   if (cniConfigured()) return;
   const ds = await api.get("/apis/apps/v1/namespaces/kube-system/daemonsets/cilium");
   if (ds.status !== 200) return;
+  const crash = ds.json?.metadata?.annotations?.["standins.kx.test/crash-loop"];
+  if (crash) {
+    log(`cilium agent: CrashLoopBackOff: ${crash}`);
+    return;
+  }
   mkdirSync(CNI_DIR, { recursive: true });
   writeFileSync(`${CNI_DIR}/05-cilium.conflist`, `${JSON.stringify({ cniVersion: "0.3.1", name: "cilium", plugins: [{ type: "cilium-cni", "chaining-mode": "none" }] }, null, 2)}\n`);
   log("cilium agent: wrote /etc/cni/net.d/05-cilium.conflist");
