@@ -152,6 +152,9 @@ const addons = z
     }),
     istio: toggle("1.30.3", {
       mode: z.enum(["ambient", "sidecar"]).default("ambient"),
+      gatewayApiVersion: semver
+        .default("1.5.1")
+        .describe("the Gateway API standard CRDs installed before istiod (Istio 1.30 reads their v1.5 APIs)"),
       observability: z
         .object({
           prometheus: followsIstio,

@@ -1,7 +1,7 @@
 /**
  * The add-on steps, in the order the cluster needs them: the cloud controller first (it
  * initialises the nodes and needs no pod network), then Cilium (the pod network), then
- * what runs in pods (the EBS CSI driver).
+ * what runs in pods (the EBS CSI driver, the Istio mesh).
  */
 import type { ClusterConfig } from "../../config/schema.js";
 import type { Step } from "../../engine/types.js";
@@ -9,21 +9,28 @@ import type { KxContext } from "../context.js";
 import { CILIUM_STEP, ciliumStep } from "./cilium.js";
 import { CLOUD_CONTROLLER_STEP, cloudControllerStep } from "./cloud-controller.js";
 import { ebsCsiStep } from "./ebs-csi.js";
+import { istioSteps } from "./istio.js";
 
 /** The API is up and reachable through its endpoint from here on. */
 const API_ENDPOINT_STEP = "kubernetes/api-endpoint";
 
 export function addonSteps(config: ClusterConfig): Step<KxContext>[] {
-  const { cloudController, cilium, ebsCsi } = config.addons;
+  const { cloudController, cilium, ebsCsi, istio } = config.addons;
   const steps: Step<KxContext>[] = [];
   if (cloudController.enabled) steps.push(cloudControllerStep(config, [API_ENDPOINT_STEP]));
   if (cilium.enabled) steps.push(ciliumStep(config, [cloudController.enabled ? CLOUD_CONTROLLER_STEP : API_ENDPOINT_STEP]));
   if (ebsCsi.enabled) steps.push(ebsCsiStep(config, [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP]));
+  // The gateway's load balancer is the cloud controller's work.
+  const meshNeeds = [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP, ...(cloudController.enabled ? [CLOUD_CONTROLLER_STEP] : [])];
+  if (istio.enabled) steps.push(...istioSteps(config, meshNeeds));
   return steps;
 }
 
 /** Add-ons the config turns on that this version of kx does not install yet. */
 export function addonsNotInstalled(config: ClusterConfig): string[] {
   const { istio, efk, metricbeat } = config.addons;
-  return [istio.enabled && "istio (with its observability tools)", efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
+  const tools = Object.entries(istio.observability)
+    .filter(([, on]) => on)
+    .map(([name]) => name);
+  return [tools.length > 0 && `istio's observability tools (${tools.join(", ")})`, efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
 }

@@ -32,19 +32,37 @@ const awsConfig = () => deriveConfig(parseConfig(AWS) as never);
 const ciliumStep = () => addonSteps(awsConfig()).find((s) => s.id === "addons/cilium")!;
 
 describe("add-on steps", () => {
-  it("on AWS: the cloud controller, then Cilium, then the EBS CSI driver, after the API is up", () => {
+  it("on AWS: the cloud controller, then Cilium, then the EBS CSI driver and the Istio mesh, after the API is up", () => {
     const steps = addonSteps(awsConfig());
     expect(steps.map((s) => [s.id, s.needs])).toEqual([
       ["addons/cloud-controller", ["kubernetes/api-endpoint"]],
       ["addons/cilium", ["addons/cloud-controller"]],
       ["addons/ebs-csi", ["addons/cilium"]],
+      ["addons/gateway-api", ["addons/cilium", "addons/cloud-controller"]],
+      ["addons/istio-base", ["addons/gateway-api"]],
+      ["addons/istiod", ["addons/istio-base"]],
+      ["addons/istio-cni", ["addons/istiod"]],
+      ["addons/ztunnel", ["addons/istio-cni"]],
+      ["addons/istio-ingress", ["addons/ztunnel"]],
     ]);
   });
 
-  it("on a hosts: cluster only Cilium, and the add-ons kx does not install yet are named", () => {
+  it("on a hosts: cluster Cilium and the mesh, and the add-ons kx does not install yet are named", () => {
     const config = deriveConfig(parseConfig({ hosts: [{ name: "m", address: "10.0.0.1", roles: ["control-plane", "etcd"] }] }) as never);
-    expect(addonSteps(config).map((s) => [s.id, s.needs])).toEqual([["addons/cilium", ["kubernetes/api-endpoint"]]]);
-    expect(addonsNotInstalled(config)).toEqual(["istio (with its observability tools)", "efk", "metricbeat"]);
+    expect(addonSteps(config).map((s) => [s.id, s.needs]).slice(0, 2)).toEqual([
+      ["addons/cilium", ["kubernetes/api-endpoint"]],
+      ["addons/gateway-api", ["addons/cilium"]],
+    ]);
+    expect(addonsNotInstalled(config)).toEqual(["istio's observability tools (prometheus, grafana, kiali, jaeger)", "efk", "metricbeat"]);
+  });
+
+  it("names only the observability tools that are on, and nothing for Istio itself", () => {
+    const hosts = [{ name: "m", address: "10.0.0.1", roles: ["control-plane", "etcd"] }];
+    const some = deriveConfig(parseConfig({ hosts, addons: { istio: { observability: { kiali: false, grafana: false } }, efk: { enabled: false } } }) as never);
+    expect(addonsNotInstalled(some)).toEqual(["istio's observability tools (prometheus, jaeger)"]);
+    const none = deriveConfig(parseConfig({ hosts, addons: { istio: { enabled: false }, efk: { enabled: false } } }) as never);
+    expect(addonsNotInstalled(none)).toEqual([]);
+    expect(addonSteps(none).map((s) => s.id)).toEqual(["addons/cilium"]);
   });
 
   it("Cilium replaces kube-proxy, reaching the API through the control-plane endpoint, with the pod CIDR or ENI addresses", () => {
