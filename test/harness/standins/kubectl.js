@@ -4,19 +4,22 @@
  * kubectl stand-in: talks to the API server stand-in with the kubeconfig's client
  * certificate (--kubeconfig, $KUBECONFIG, ~/.kube/config), so what it prints is what the
  * cluster holds. get (nodes and the resources lib/apiserver.js knows, -o json|name|wide,
- * --raw), apply -f (file or -), delete, version, cluster-info.
+ * --raw), apply [--server-side] -f (file, - or URL: only the gateway-api release's
+ * standard-install.yaml is reachable, see lib/gateway-api-release.js), delete, version,
+ * cluster-info.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { parseAllDocuments } from "yaml";
 import { VERSION, fail, parseArgs } from "./lib/common.js";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
+import { fetchManifest } from "./lib/gateway-api-release.js";
 import { RESOURCES } from "./lib/resources.js";
 
-const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A"]);
+const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A", "server-side"]);
 const [verb, ...args] = words;
 
-const ALIASES = { node: "Node", nodes: "Node", no: "Node", storageclass: "StorageClass", storageclasses: "StorageClass", sc: "StorageClass", configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret", namespace: "Namespace", namespaces: "Namespace", ns: "Namespace", deployment: "Deployment", deployments: "Deployment", daemonset: "DaemonSet", daemonsets: "DaemonSet", service: "Service", services: "Service", svc: "Service" };
+const ALIASES = { node: "Node", nodes: "Node", no: "Node", storageclass: "StorageClass", storageclasses: "StorageClass", sc: "StorageClass", configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret", namespace: "Namespace", namespaces: "Namespace", ns: "Namespace", deployment: "Deployment", deployments: "Deployment", daemonset: "DaemonSet", daemonsets: "DaemonSet", service: "Service", services: "Service", svc: "Service", customresourcedefinition: "CustomResourceDefinition", customresourcedefinitions: "CustomResourceDefinition", crd: "CustomResourceDefinition", crds: "CustomResourceDefinition" };
 
 function kubeconfigPath() {
   return flags.kubeconfig ?? process.env.KUBECONFIG?.split(":")[0] ?? `${homedir()}/.kube/config`;
@@ -91,10 +94,23 @@ async function get() {
   }
 }
 
+/** kubectl's resource builder: stdin, an http(s) URL, or a file. */
+function readSource(file) {
+  if (file === "-") return readFileSync(0, "utf8");
+  if (/^https?:\/\//.test(file)) {
+    const got = fetchManifest(file);
+    if ("error" in got) fail(`error: ${got.error}`);
+    return got.text;
+  }
+  if (!existsSync(file)) fail(`error: the path "${file}" does not exist`);
+  return readFileSync(file, "utf8");
+}
+
 async function apply() {
   const file = flags.f ?? flags.filename;
   if (!file) fail("error: must specify one of -f and -k");
-  const text = file === "-" ? readFileSync(0, "utf8") : readFileSync(file, "utf8");
+  const serverSide = flags["server-side"] === "true";
+  const text = readSource(file);
   const k = api();
   for (const d of parseAllDocuments(text)) {
     if (d.errors.length) fail(`error: error parsing ${file}: ${d.errors[0].message}`);
@@ -111,10 +127,10 @@ async function apply() {
     const name = `${obj.kind.toLowerCase()}.${r.group || ""}`.replace(/\.$/, "");
     if (created.status === 409) {
       await call(k.put(`${coll}/${obj.metadata.name}`, obj), obj.metadata.name);
-      console.log(`${name}/${obj.metadata.name} configured`);
+      console.log(`${name}/${obj.metadata.name} ${serverSide ? "serverside-applied" : "configured"}`);
     } else {
       await call(Promise.resolve(created), obj.metadata.name);
-      console.log(`${name}/${obj.metadata.name} created`);
+      console.log(`${name}/${obj.metadata.name} ${serverSide ? "serverside-applied" : "created"}`);
     }
   }
 }

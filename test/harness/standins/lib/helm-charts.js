@@ -97,6 +97,28 @@ function ciliumRuntimeCheck(values) {
   return undefined;
 }
 
+/**
+ * The gateway chart's Service: its type and annotations from service.* (the chart merges
+ * the top-level annotations in too), its default ports.
+ * @param {Render} r
+ * @returns {K8sObject}
+ */
+function gatewayService(r, labels) {
+  const service = r.values.service ?? {};
+  const m = meta(r, r.release, labels);
+  const ports = service.ports ?? [
+    { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
+    { name: "http2", port: 80, protocol: "TCP", targetPort: 80 },
+    { name: "https", port: 443, protocol: "TCP", targetPort: 443 },
+  ];
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { ...m, annotations: { ...m.annotations, ...(r.values.annotations ?? {}), ...(service.annotations ?? {}) } },
+    spec: { type: service.type ?? "LoadBalancer", selector: labels, ports },
+  };
+}
+
 /** @type {Record<string, Record<string, Chart>>} */
 export const CATALOG = {
   [REPOS.cilium]: {
@@ -159,7 +181,10 @@ export const CATALOG = {
     gateway: {
       appVersion: (v) => v,
       schema: "istio-gateway-values.schema.json",
-      objects: (r) => [workload("Deployment", r, { name: r.release, labels: { app: r.release, istio: r.release.replace(/^istio-/, "") }, image: "auto", replicas: 1 })],
+      objects: (r) => {
+        const labels = { app: r.release, istio: r.release.replace(/^istio-/, "") };
+        return [workload("Deployment", r, { name: r.release, labels, image: "auto", replicas: 1 }), gatewayService(r, labels)];
+      },
     },
   },
   [REPOS.elastic]: {

@@ -6,6 +6,7 @@ import { ok } from "./helm-releases.js";
 /** Kinds the charts in lib/helm-charts.js render, and where the API keeps them. */
 const PATHS = {
   ConfigMap: { base: "/api/v1", plural: "configmaps" },
+  Service: { base: "/api/v1", plural: "services" },
   DaemonSet: { base: "/apis/apps/v1", plural: "daemonsets" },
   Deployment: { base: "/apis/apps/v1", plural: "deployments" },
   StatefulSet: { base: "/apis/apps/v1", plural: "statefulsets" },

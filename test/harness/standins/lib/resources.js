@@ -14,6 +14,9 @@ export const RESOURCES = {
   StorageClass: { group: "storage.k8s.io", plural: "storageclasses", namespaced: false },
   ClusterRole: { group: "rbac.authorization.k8s.io", plural: "clusterroles", namespaced: false },
   ClusterRoleBinding: { group: "rbac.authorization.k8s.io", plural: "clusterrolebindings", namespaced: false },
+  CustomResourceDefinition: { group: "apiextensions.k8s.io", plural: "customresourcedefinitions", namespaced: false },
+  ValidatingAdmissionPolicy: { group: "admissionregistration.k8s.io", plural: "validatingadmissionpolicies", namespaced: false },
+  ValidatingAdmissionPolicyBinding: { group: "admissionregistration.k8s.io", plural: "validatingadmissionpolicybindings", namespaced: false },
 };
 
 /** "/api/v1/namespaces/kube-system/secrets/x" -> { group: "", resource: "secrets", namespace: "kube-system", name: "x" } */
