@@ -175,6 +175,8 @@ export const CATALOG = {
   [REPOS.istio]: {
     // base installs only CRDs and cluster-wide objects: no workload to model.
     base: { appVersion: (v) => v, objects: () => [] },
+    // Without the Gateway API CRDs real istiod installs and runs: it logs "Skipping CRD … as
+    // it is not present" and starts watching a kind once its CRD appears; so no refusal here.
     istiod: { appVersion: (v) => v, objects: (r) => [workload("Deployment", r, { name: "istiod", labels: { app: "istiod", istio: "pilot" }, image: `docker.io/istio/pilot:${r.version}` })] },
     cni: { appVersion: (v) => v, objects: (r) => [workload("DaemonSet", r, { name: "istio-cni-node", labels: { "k8s-app": "istio-cni-node" }, image: `docker.io/istio/install-cni:${r.version}`, hostNetwork: true })] },
     ztunnel: { appVersion: (v) => v, objects: (r) => [workload("DaemonSet", r, { name: "ztunnel", labels: { app: "ztunnel" }, image: `docker.io/istio/ztunnel:${r.version}` })] },
