@@ -18,19 +18,18 @@ export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: s
   }
   const bastion = output(state, "edge/bastion", "publicIp");
   if (bastion) facts.push(["Bastion", `${bastion}   (kx ssh --cluster ${config.name} NODE)`]);
-  const installed = (prefix: string) => Object.entries(state.steps).some(([id, r]) => id.startsWith(prefix) && r.status === "done");
-  const { istio, cilium } = config.addons;
+  // A dashboard is named once the step that installs it is done (each tool its own step).
+  const installed = (step: string) => state.steps[step]?.status === "done";
+  const { cilium } = config.addons;
   if (cilium.enabled && cilium.hubble && installed("addons/cilium")) facts.push(["Dashboard", "Hubble UI: kubectl -n kube-system port-forward svc/hubble-ui 12000:80"]);
-  if (istio.enabled && installed("addons/istio")) {
-    const o = istio.observability;
-    const dashboards = [
-      o.grafana ? "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80" : "",
-      o.kiali ? "Kiali: kubectl -n istio-system port-forward svc/kiali 20001" : "",
-      o.jaeger ? "Jaeger: kubectl -n istio-system port-forward svc/jaeger-query 16686" : "",
-    ].filter(Boolean);
-    for (const d of dashboards) facts.push(["Dashboard", d]);
-  }
-  if (config.addons.efk.enabled && installed("addons/efk")) facts.push(["Dashboard", "Kibana: kubectl -n elastic-system port-forward svc/kibana-kb-http 5601"]);
+  const dashboards: [string, string][] = [
+    ["addons/grafana", "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80"],
+    ["addons/kiali", "Kiali: kubectl -n istio-system port-forward svc/kiali 20001"],
+    ["addons/jaeger", "Jaeger: kubectl -n istio-system port-forward svc/jaeger-query 16686"],
+    ["addons/efk", "Kibana: kubectl -n elastic-system port-forward svc/kibana-kb-http 5601"],
+  ];
+  for (const [step, line] of dashboards) if (installed(step)) facts.push(["Dashboard", line]);
+  if (installed("addons/istio-ingress")) facts.push(["Ingress", "kubectl -n istio-ingress get svc istio-ingress   (the gateway's load balancer)"]);
   facts.push(["Config", `${stateDir}/config.yaml`]);
   return facts;
 }

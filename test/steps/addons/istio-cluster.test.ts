@@ -10,7 +10,7 @@ import { deriveConfig } from "../../../src/config/derive.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
 import { ciliumStep } from "../../../src/steps/addons/cilium.js";
 import { istioBaseValues, istioCniValues, istiodValues, istioGatewayValues, istioSteps } from "../../../src/steps/addons/istio.js";
-import { startCluster, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { failingExec, startCluster, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
 
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 const GATEWAY_API = "https://github.com/kubernetes-sigs/gateway-api/releases/download";
@@ -23,15 +23,7 @@ let config: ClusterConfig;
 const json = (command: string) => JSON.parse(master.exec(command));
 const status = (release: string, ns: string) => json(`helm status ${release} -n ${ns} -o json ${ADMIN}`);
 
-function fails(command: string): string {
-  try {
-    master.exec(command);
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    return `${err.stdout ?? ""}${err.stderr ?? ""}`;
-  }
-  throw new Error(`expected "${command}" to fail`);
-}
+const fails = (command: string) => failingExec(master, command);
 
 beforeAll(async () => {
   c = await startCluster();

@@ -97,3 +97,14 @@ export async function startCluster(): Promise<ClusterFixture> {
     },
   };
 }
+
+/** Runs a command on a test host that must fail; returns what it printed (stdout and stderr). */
+export function failingExec(host: TestHost, command: string): string {
+  try {
+    host.exec(command);
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string };
+    return `${err.stdout ?? ""}${err.stderr ?? ""}`;
+  }
+  throw new Error(`expected "${command}" to fail on ${host.name}`);
+}

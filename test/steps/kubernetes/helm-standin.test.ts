@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { startCluster, type ClusterFixture, type TestHost } from "./cluster-fixture.js";
+import { failingExec, startCluster, type ClusterFixture, type TestHost } from "./cluster-fixture.js";
 
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 const CILIUM = "cilium --repo https://helm.cilium.io/ --version 1.19.1";
@@ -24,16 +24,7 @@ function put(path: string, content: string): void {
   writeFileSync(file, content, { mode: 0o600 });
 }
 
-/** Runs a command that must fail; returns its stderr (and stdout). */
-function fails(command: string): string {
-  try {
-    master.exec(command);
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    return `${err.stdout ?? ""}${err.stderr ?? ""}`;
-  }
-  throw new Error(`expected "${command}" to fail`);
-}
+const fails = (command: string) => failingExec(master, command);
 
 const helm = (args: string) => master.exec(`helm ${args}`);
 const json = (args: string) => JSON.parse(helm(args));
