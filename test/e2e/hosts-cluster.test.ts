@@ -73,12 +73,14 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(leaks).toEqual([]);
   });
 
-  it("installed Cilium with kx's values (no cloud controller or EBS driver without AWS), which made every node Ready", () => {
+  it("installed Cilium with kx's values and the Istio mesh (no cloud controller or EBS driver without AWS), and Cilium made every node Ready", () => {
     const kube = "--kubeconfig /etc/kubernetes/admin.conf";
     const status = JSON.parse(w.hosts["master-a"]!.exec(`helm status cilium -n kube-system -o json ${kube}`));
     expect(status).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "cilium" } } });
     expect(status.config).toMatchObject({ kubeProxyReplacement: true, k8sServiceHost: w.hosts["master-a"]!.address, k8sServicePort: 6443 });
-    expect(JSON.parse(w.hosts["master-a"]!.exec(`helm list -A -o json ${kube}`)).map((r: { name: string }) => r.name)).toEqual(["cilium"]);
+    const releases = JSON.parse(w.hosts["master-a"]!.exec(`helm list -A -o json ${kube}`)) as { name: string; status: string }[];
+    expect(releases.map((r) => r.name).sort()).toEqual(["cilium", "istio-base", "istio-cni", "istio-ingress", "istiod", "ztunnel"]);
+    expect(releases.every((r) => r.status === "deployed")).toBe(true);
   });
 
   it("kx status lists the control plane and the worker Ready and etcd healthy (text and JSON)", async () => {
