@@ -1,14 +1,14 @@
 /**
  * `kx status`: how far the create got, the cluster's addresses, certificate expiry, and
- * (unless --offline) the live nodes and etcd health. Exits 1 when something live is
- * unhealthy, so scripts can gate on it (as kops validate does).
+ * (unless --offline) the live nodes, etcd health and the add-ons' Helm releases. Exits 1
+ * when something live is unhealthy, so scripts can gate on it (as kops validate does).
  */
 import type { GlobalOptions } from "../cli.js";
 
 import type { Io } from "../ui/io.js";
 import { contextFromState } from "../workflows/offline-context.js";
 import { openSession } from "../workflows/session.js";
-import { liveEtcd, liveNodes, statusFromState, type ClusterStatus } from "../workflows/status.js";
+import { liveAddons, liveEtcd, liveNodes, statusFromState, type ClusterStatus } from "../workflows/status.js";
 import { ioFor, loadClusterWithState, type ClusterSelector } from "./support/common.js";
 
 export interface StatusOptions extends ClusterSelector {
@@ -22,7 +22,7 @@ export async function run(options: StatusOptions, globals: Partial<GlobalOptions
     const session = await openSession({ config, stateDir, dryRun: true, globals, io, state });
     try {
       const ctx = contextFromState(session, io);
-      [status.nodes, status.etcd] = await Promise.all([liveNodes(ctx), liveEtcd(ctx)]);
+      [status.nodes, status.etcd, status.addons] = await Promise.all([liveNodes(ctx), liveEtcd(ctx), liveAddons(ctx)]);
     } finally {
       await session.close();
     }
@@ -35,7 +35,8 @@ export async function run(options: StatusOptions, globals: Partial<GlobalOptions
 export function healthy(status: ClusterStatus): boolean {
   const nodesOk = !status.nodes || (Array.isArray(status.nodes) && status.nodes.every((n) => n.ready));
   const etcdOk = !status.etcd || (Array.isArray(status.etcd) && status.etcd.every((m) => m.healthy));
-  return nodesOk && etcdOk && status.areas.every((a) => a.failed.length === 0);
+  const addonsOk = !status.addons || (Array.isArray(status.addons) && status.addons.every((r) => r.status === "deployed"));
+  return nodesOk && etcdOk && addonsOk && status.areas.every((a) => a.failed.length === 0);
 }
 
 function renderStatus(s: ClusterStatus, io: Io): string {
@@ -65,6 +66,11 @@ function renderStatus(s: ClusterStatus, io: Io): string {
     lines.push("", "etcd");
     if (!Array.isArray(s.etcd)) lines.push(c.red(`  cannot check etcd: ${s.etcd.error}`));
     else for (const m of s.etcd) lines.push(`  ${m.endpoint.padEnd(32)} ${m.healthy ? c.green("healthy") : c.red(`unhealthy${m.error ? `: ${m.error}` : ""}`)}`);
+  }
+  if (s.addons) {
+    lines.push("", "Add-ons");
+    if (!Array.isArray(s.addons)) lines.push(c.red(`  cannot list the Helm releases: ${s.addons.error}`));
+    else for (const r of s.addons) lines.push(`  ${`${r.namespace}/${r.name}`.padEnd(42)} ${r.chart.padEnd(36)} ${r.status === "deployed" ? c.green(r.status) : c.red(r.status)}`);
   }
   return lines.join("\n");
 }

@@ -8,6 +8,7 @@ import type { KxContext } from "../steps/context.js";
 import type { StateDoc } from "../engine/state.js";
 import { etcdctl, parseHealth } from "../steps/etcd/etcdctl.js";
 import { listNodes, type ClusterNode } from "../steps/kubernetes/nodes.js";
+import { listReleases, type ReleaseSummary } from "../steps/addons/helm.js";
 
 /** Certificates closer than this to expiry are flagged. */
 export const EXPIRY_WARNING_DAYS = 30;
@@ -38,6 +39,8 @@ export interface ClusterStatus {
   certificates: CertificateStatus[];
   nodes?: NodeStatus[] | { error: string };
   etcd?: { endpoint: string; healthy: boolean; error?: string }[] | { error: string };
+  /** The add-ons' Helm releases, asked on the first control-plane node. */
+  addons?: ReleaseSummary[] | { error: string };
 }
 
 export function statusFromState(state: StateDoc, now = new Date()): ClusterStatus {
@@ -87,6 +90,17 @@ export async function liveNodes(ctx: KxContext): Promise<NodeStatus[] | { error:
     const [first] = await ctx.inventory.hosts("control-plane");
     if (!first) return { error: "no control-plane node in the inventory" };
     return await listNodes(await ctx.ssh.session(first.ssh));
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
+/** The Helm releases in the cluster (the add-ons), asked on the first control-plane node. */
+export async function liveAddons(ctx: KxContext): Promise<ReleaseSummary[] | { error: string }> {
+  try {
+    const [first] = await ctx.inventory.hosts("control-plane");
+    if (!first) return { error: "no control-plane node in the inventory" };
+    return await listReleases(await ctx.ssh.session(first.ssh));
   } catch (e) {
     return { error: (e as Error).message };
   }

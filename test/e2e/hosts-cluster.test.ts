@@ -97,6 +97,8 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(status.nodes.map((n: any) => [n.name, n.ready]).sort()).toEqual([...MASTERS, "worker-a"].map((n) => [n, true]));
     expect(status.nodes.filter((n: any) => n.roles.includes("control-plane")).map((n: any) => n.name).sort()).toEqual(MASTERS);
     expect(status.etcd).toEqual([{ endpoint: `https://${w.hosts["etcd-a"]!.address}:2379`, healthy: true }]);
+    expect(status.addons).toContainEqual({ name: "cilium", namespace: "kube-system", chart: expect.stringMatching(/^cilium-\d/), status: "deployed" });
+    expect(text.stdout).toMatch(/^Add-ons\n\s+kube-system\/cilium\s+cilium-\S+\s+deployed$/m);
     expect(status.areas.every((a: any) => a.done === a.total && a.failed.length === 0)).toBe(true);
   });
 

@@ -7,6 +7,7 @@
  * values.
  */
 import { stringify } from "yaml";
+import { KxError } from "../../engine/errors.js";
 import { stableStringify } from "../../engine/stable-json.js";
 import type { SshSession } from "../../ssh/types.js";
 import { shellQuote } from "../../ssh/shell.js";
@@ -60,6 +61,13 @@ export async function releaseState(session: SshSession, r: HelmRelease): Promise
 
 /** helm upgrade --install with kx's values file; waits for the release's workloads. */
 export async function installRelease(session: SshSession, r: HelmRelease): Promise<void> {
+  const helm = await session.exec("command -v helm", { sudo: true, allowFailure: true, readOnly: true });
+  if (helm.code !== 0) {
+    throw new KxError(`helm is not installed on ${session.target.name}: kx installs the add-ons with it from the first control-plane node`, {
+      source: "user",
+      hint: "kx's node image has it; on your own machines install helm 3 (https://helm.sh/docs/intro/install/) on the first control-plane host, then run kx again.",
+    });
+  }
   await placeFile(session, valuesPath(r), renderValues(r), 0o600);
   const command = [
     HELM,
@@ -73,4 +81,18 @@ export async function installRelease(session: SshSession, r: HelmRelease): Promi
     "--wait --timeout 10m0s",
   ].join(" ");
   await run(session, command, `helm upgrade --install ${r.release}`, 11 * 60_000);
+}
+
+export interface ReleaseSummary {
+  name: string;
+  namespace: string;
+  chart: string;
+  status: string;
+}
+
+/** Every release in the cluster, as `helm list -A` reports them. */
+export async function listReleases(session: SshSession): Promise<ReleaseSummary[]> {
+  const r = await session.exec(`${HELM} list --all-namespaces -o json`, { sudo: true, readOnly: true, timeoutMs: 30_000 });
+  const rows = JSON.parse(r.stdout || "[]") as { name: string; namespace: string; chart: string; status: string }[];
+  return rows.map(({ name, namespace, chart, status }) => ({ name, namespace, chart, status }));
 }
