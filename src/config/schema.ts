@@ -164,6 +164,15 @@ const addons = z
         })
         .strict()
         .prefault({}),
+      /** Chart versions of the observability tools (each its own release; the toggles above switch them). */
+      observabilityCharts: z
+        .object({
+          kubePrometheusStack: semver.default("79.7.1").describe("kube-prometheus-stack: Prometheus, and Grafana when grafana is on"),
+          kiali: semver.default("2.31.0").describe("kiali-server"),
+          jaeger: semver.default("4.14.1").describe("jaeger (Jaeger v2, all in one)"),
+        })
+        .strict()
+        .prefault({}),
     }),
     efk: toggle("3.5.0", {
       stackVersion: z.string().default("9.2.0"),

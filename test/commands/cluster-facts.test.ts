@@ -41,4 +41,15 @@ describe("clusterFacts", () => {
     const facts = clusterFacts(config, stateWith({ "addons/istio-base": {}, "addons/istiod": {} }), "/s");
     expect(facts.filter(([k]) => k === "Dashboard")).toEqual([]);
   });
+
+  it("names Grafana once the kube-prometheus-stack release (addons/prometheus) is in and Grafana is on; Kiali and Jaeger by their own steps", () => {
+    const done = stateWith({ "addons/istiod": {}, "addons/prometheus": {}, "addons/kiali": {}, "addons/jaeger": {} });
+    expect(clusterFacts(config, done, "/s").filter(([k]) => k === "Dashboard")).toEqual([
+      ["Dashboard", "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80"],
+      ["Dashboard", "Kiali: kubectl -n istio-system port-forward svc/kiali 20001"],
+      ["Dashboard", "Jaeger: kubectl -n istio-system port-forward svc/jaeger 16686"],
+    ]);
+    const noGrafana = { ...config, addons: { ...config.addons, istio: { ...config.addons.istio, observability: { ...config.addons.istio.observability, grafana: false } } } };
+    expect(clusterFacts(noGrafana, done, "/s").filter(([, line]) => line.startsWith("Grafana"))).toEqual([]);
+  });
 });

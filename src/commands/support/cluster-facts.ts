@@ -23,9 +23,10 @@ export function clusterFacts(config: ClusterConfig, state: StateDoc, stateDir: s
   const { cilium } = config.addons;
   if (cilium.enabled && cilium.hubble && installed("addons/cilium")) facts.push(["Dashboard", "Hubble UI: kubectl -n kube-system port-forward svc/hubble-ui 12000:80"]);
   const dashboards: [string, string][] = [
-    ["addons/grafana", "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80"],
+    // Grafana comes with Prometheus, from one kube-prometheus-stack release.
+    ...(config.addons.istio.observability.grafana ? [["addons/prometheus", "Grafana: kubectl -n istio-system port-forward svc/grafana 3000:80"] as [string, string]] : []),
     ["addons/kiali", "Kiali: kubectl -n istio-system port-forward svc/kiali 20001"],
-    ["addons/jaeger", "Jaeger: kubectl -n istio-system port-forward svc/jaeger-query 16686"],
+    ["addons/jaeger", "Jaeger: kubectl -n istio-system port-forward svc/jaeger 16686"],
     ["addons/efk", "Kibana: kubectl -n elastic-system port-forward svc/kibana-kb-http 5601"],
   ];
   for (const [step, line] of dashboards) if (installed(step)) facts.push(["Dashboard", line]);

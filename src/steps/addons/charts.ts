@@ -10,4 +10,7 @@ export const CHARTS = {
   istioCni: { chart: "cni", repo: ISTIO_REPO },
   ztunnel: { chart: "ztunnel", repo: ISTIO_REPO },
   istioGateway: { chart: "gateway", repo: ISTIO_REPO },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts" },
+  kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts" },
+  jaeger: { chart: "jaeger", repo: "https://jaegertracing.github.io/helm-charts" },
 } as const;

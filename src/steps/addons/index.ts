@@ -10,6 +10,7 @@ import { CILIUM_STEP, ciliumStep } from "./cilium.js";
 import { CLOUD_CONTROLLER_STEP, cloudControllerStep } from "./cloud-controller.js";
 import { ebsCsiStep } from "./ebs-csi.js";
 import { istioSteps } from "./istio.js";
+import { observabilitySteps } from "./observability.js";
 
 /** The API is up and reachable through its endpoint from here on. */
 const API_ENDPOINT_STEP = "kubernetes/api-endpoint";
@@ -22,7 +23,7 @@ export function addonSteps(config: ClusterConfig): Step<KxContext>[] {
   if (ebsCsi.enabled) steps.push(ebsCsiStep(config, [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP]));
   // The gateway's load balancer is the cloud controller's work.
   const meshNeeds = [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP, ...(cloudController.enabled ? [CLOUD_CONTROLLER_STEP] : [])];
-  if (istio.enabled) steps.push(...istioSteps(config, meshNeeds));
+  if (istio.enabled) steps.push(...istioSteps(config, meshNeeds), ...observabilitySteps(config));
   return steps;
 }
 
@@ -32,5 +33,6 @@ export function addonsNotInstalled(config: ClusterConfig): string[] {
   const tools = Object.entries(istio.observability)
     .filter(([, on]) => on)
     .map(([name]) => name);
-  return [tools.length > 0 && `istio's observability tools (${tools.join(", ")})`, efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
+  // They are installed with Istio; on without it, nothing installs them.
+  return [!istio.enabled && tools.length > 0 && `istio's observability tools (${tools.join(", ")}) without Istio`, efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
 }

@@ -14,6 +14,7 @@ import type { Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { CHARTS } from "./charts.js";
 import { GATEWAY_API_STEP, gatewayApiStep } from "./gateway-api.js";
+import { tracingProvider } from "./observability.js";
 import { addonStep } from "./release-step.js";
 
 export const ISTIO_BASE_STEP = "addons/istio-base";
@@ -35,7 +36,8 @@ export function istioBaseValues(): Record<string, unknown> {
 
 export function istiodValues(config: ClusterConfig): Record<string, unknown> {
   // Envoy's access log on stdout, where the log collectors read containers' output.
-  const meshConfig = { accessLogFile: "/dev/stdout" };
+  // With Jaeger on, istiod knows it as the OpenTelemetry tracing provider the mesh's Telemetry names.
+  const meshConfig = { accessLogFile: "/dev/stdout", ...(config.addons.istio.observability.jaeger ? { extensionProviders: [tracingProvider()] } : {}) };
   return ambient(config) ? { profile: "ambient", meshConfig } : { pilot: { cni: { enabled: true } }, meshConfig };
 }
 

@@ -44,6 +44,9 @@ describe("add-on steps", () => {
       ["addons/istio-cni", ["addons/istiod"]],
       ["addons/ztunnel", ["addons/istio-cni"]],
       ["addons/istio-ingress", ["addons/ztunnel"]],
+      ["addons/prometheus", ["addons/istiod"]],
+      ["addons/jaeger", ["addons/istiod"]],
+      ["addons/kiali", ["addons/istiod", "addons/prometheus", "addons/jaeger"]],
     ]);
   });
 
@@ -53,13 +56,17 @@ describe("add-on steps", () => {
       ["addons/cilium", ["kubernetes/api-endpoint"]],
       ["addons/gateway-api", ["addons/cilium"]],
     ]);
-    expect(addonsNotInstalled(config)).toEqual(["istio's observability tools (prometheus, grafana, kiali, jaeger)", "efk", "metricbeat"]);
+    expect(addonsNotInstalled(config)).toEqual(["efk", "metricbeat"]);
   });
 
-  it("names only the observability tools that are on, and nothing for Istio itself", () => {
+  it("names the observability tools only when they are on without Istio (with it they are installed), and nothing for Istio itself", () => {
     const hosts = [{ name: "m", address: "10.0.0.1", roles: ["control-plane", "etcd"] }];
     const some = deriveConfig(parseConfig({ hosts, addons: { istio: { observability: { kiali: false, grafana: false } }, efk: { enabled: false } } }) as never);
-    expect(addonsNotInstalled(some)).toEqual(["istio's observability tools (prometheus, jaeger)"]);
+    expect(addonsNotInstalled(some)).toEqual([]);
+    expect(addonSteps(some).map((s) => s.id).slice(-2)).toEqual(["addons/prometheus", "addons/jaeger"]);
+    const orphans = deriveConfig(parseConfig({ hosts, addons: { istio: { enabled: false, observability: { prometheus: true, jaeger: true } }, efk: { enabled: false } } }) as never);
+    expect(addonsNotInstalled(orphans)).toEqual(["istio's observability tools (prometheus, jaeger) without Istio"]);
+    expect(addonSteps(orphans).map((s) => s.id)).toEqual(["addons/cilium"]);
     const none = deriveConfig(parseConfig({ hosts, addons: { istio: { enabled: false }, efk: { enabled: false } } }) as never);
     expect(addonsNotInstalled(none)).toEqual([]);
     expect(addonSteps(none).map((s) => s.id)).toEqual(["addons/cilium"]);

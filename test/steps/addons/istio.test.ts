@@ -76,9 +76,11 @@ describe("Istio steps", () => {
   });
 
   it("ambient profile for istiod and the CNI agent; in sidecar mode istiod leaves traffic capture to the CNI agent", () => {
-    expect(istiodValues(config(AWS))).toEqual({ profile: "ambient", meshConfig: { accessLogFile: "/dev/stdout" } });
+    // Jaeger follows Istio: istiod knows it as the mesh's OpenTelemetry tracing provider.
+    const jaeger = { name: "jaeger", opentelemetry: { service: "jaeger.istio-system.svc.cluster.local", port: 4317 } };
+    expect(istiodValues(config(AWS))).toEqual({ profile: "ambient", meshConfig: { accessLogFile: "/dev/stdout", extensionProviders: [jaeger] } });
     expect(istioCniValues(config(AWS))).toEqual({ profile: "ambient" });
-    const sidecar = config(AWS, { mode: "sidecar" });
+    const sidecar = config(AWS, { mode: "sidecar", observability: { jaeger: false } });
     expect(istiodValues(sidecar)).toEqual({ pilot: { cni: { enabled: true } }, meshConfig: { accessLogFile: "/dev/stdout" } });
     expect(istioCniValues(sidecar)).toEqual({});
   });
