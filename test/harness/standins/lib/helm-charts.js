@@ -119,6 +119,18 @@ function gatewayService(r, labels) {
   };
 }
 
+/** A chart's ClusterIP Service. @returns {K8sObject} */
+function service(r, name, selector, ports) {
+  return { apiVersion: "v1", kind: "Service", metadata: meta(r, name, selector), spec: { type: "ClusterIP", selector, ports: ports.map((p) => ({ protocol: "TCP", ...p })) } };
+}
+
+/** kiali: the server exits at start-up on an auth strategy it does not know. */
+function kialiRuntimeCheck(values) {
+  const strategy = values.auth?.strategy ?? "token";
+  if (["anonymous", "header", "openid", "openshift", "token"].includes(strategy)) return undefined;
+  return { workloads: [values.deployment?.instance_name ?? "kiali"], message: `kiali: Invalid configuration: auth.strategy "${strategy}" is not one of anonymous, header, openid, openshift, token` };
+}
+
 /** @type {Record<string, Record<string, Chart>>} */
 export const CATALOG = {
   [REPOS.cilium]: {
@@ -195,21 +207,52 @@ export const CATALOG = {
   [REPOS.prometheus]: {
     "kube-prometheus-stack": {
       objects: (r) => {
-        const f = fullname(r, "kube-prometheus-stack");
-        return [
+        const v = r.values;
+        // The chart's fullname helper truncates to 26 characters; its grafana subchart honours its own fullnameOverride.
+        const f = (v.fullnameOverride ?? fullname(r, "kube-prometheus-stack")).slice(0, 26).replace(/-$/, "");
+        const objs = [
           workload("Deployment", r, { name: `${f}-operator`, labels: { app: `${f}-operator` }, image: "quay.io/prometheus-operator/prometheus-operator" }),
-          workload("Deployment", r, { name: `${r.release}-grafana`, labels: { "app.kubernetes.io/name": "grafana" }, image: "docker.io/grafana/grafana" }),
           workload("Deployment", r, { name: `${r.release}-kube-state-metrics`, labels: { "app.kubernetes.io/name": "kube-state-metrics" }, image: "registry.k8s.io/kube-state-metrics/kube-state-metrics" }),
           workload("DaemonSet", r, { name: `${r.release}-prometheus-node-exporter`, labels: { "app.kubernetes.io/name": "prometheus-node-exporter" }, image: "quay.io/prometheus/node-exporter", hostNetwork: true }),
         ];
+        // The Prometheus StatefulSet is the operator's work; the chart renders its Service.
+        if (on(v.prometheus?.enabled, true)) objs.push(service(r, `${f}-prometheus`, { "app.kubernetes.io/name": "prometheus" }, [{ name: "http-web", port: 9090, targetPort: 9090 }]));
+        if (on(v.grafana?.enabled, true)) {
+          const g = v.grafana?.fullnameOverride ?? fullname(r, "grafana");
+          const labels = { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": r.release };
+          objs.push(workload("Deployment", r, { name: g, labels, image: "docker.io/grafana/grafana" }), service(r, g, labels, [{ name: "http-web", port: 80, targetPort: 3000 }]));
+        }
+        return objs;
       },
     },
   },
   [REPOS.kiali]: {
-    "kiali-server": { appVersion: (v) => `v${v}`, objects: (r) => [workload("Deployment", r, { name: "kiali", labels: { "app.kubernetes.io/name": "kiali" }, image: `quay.io/kiali/kiali:v${r.version}` })] },
+    "kiali-server": {
+      appVersion: (v) => `v${v}`,
+      runtimeCheck: kialiRuntimeCheck,
+      objects: (r) => {
+        // deployment.instance_name (default kiali) names the Deployment and the Service.
+        const name = r.values.deployment?.instance_name ?? "kiali";
+        const labels = { "app.kubernetes.io/name": "kiali", "app.kubernetes.io/instance": name };
+        return [workload("Deployment", r, { name, labels, image: `quay.io/kiali/kiali:v${r.version}` }), service(r, name, labels, [{ name: "http", port: 20001, targetPort: 20001 }])];
+      },
+    },
   },
   [REPOS.jaeger]: {
-    jaeger: { objects: (r) => [workload("Deployment", r, { name: fullname(r, "jaeger"), labels: { "app.kubernetes.io/name": "jaeger" }, image: "jaegertracing/jaeger" })] },
+    // Jaeger v2 all in one: one Service, named like the release, with the OTLP receivers and the query ports.
+    jaeger: {
+      objects: (r) => {
+        const name = r.values.fullnameOverride ?? fullname(r, "jaeger");
+        const labels = { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/component": "all-in-one" };
+        const ports = [
+          { name: "otlp-grpc", port: 4317, targetPort: 4317 },
+          { name: "otlp-http", port: 4318, targetPort: 4318 },
+          { name: "http-query", port: 16686, targetPort: 16686 },
+          { name: "grpc-query", port: 16685, targetPort: 16685 },
+        ];
+        return [workload("Deployment", r, { name, labels, image: "jaegertracing/jaeger" }), service(r, name, labels, ports)];
+      },
+    },
   },
 };
 
