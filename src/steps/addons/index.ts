@@ -8,7 +8,8 @@ import type { Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
 import { CILIUM_STEP, ciliumStep } from "./cilium.js";
 import { CLOUD_CONTROLLER_STEP, cloudControllerStep } from "./cloud-controller.js";
-import { ebsCsiStep } from "./ebs-csi.js";
+import { EBS_CSI_STEP, ebsCsiStep } from "./ebs-csi.js";
+import { efkSteps } from "./efk.js";
 import { istioSteps } from "./istio.js";
 import { observabilitySteps } from "./observability.js";
 
@@ -16,7 +17,7 @@ import { observabilitySteps } from "./observability.js";
 const API_ENDPOINT_STEP = "kubernetes/api-endpoint";
 
 export function addonSteps(config: ClusterConfig): Step<KxContext>[] {
-  const { cloudController, cilium, ebsCsi, istio } = config.addons;
+  const { cloudController, cilium, ebsCsi, istio, efk } = config.addons;
   const steps: Step<KxContext>[] = [];
   if (cloudController.enabled) steps.push(cloudControllerStep(config, [API_ENDPOINT_STEP]));
   if (cilium.enabled) steps.push(ciliumStep(config, [cloudController.enabled ? CLOUD_CONTROLLER_STEP : API_ENDPOINT_STEP]));
@@ -24,15 +25,17 @@ export function addonSteps(config: ClusterConfig): Step<KxContext>[] {
   // The gateway's load balancer is the cloud controller's work.
   const meshNeeds = [cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP, ...(cloudController.enabled ? [CLOUD_CONTROLLER_STEP] : [])];
   if (istio.enabled) steps.push(...istioSteps(config, meshNeeds), ...observabilitySteps(config));
+  // Elasticsearch's data volumes need the storage driver where there is one.
+  if (efk.enabled) steps.push(...efkSteps(config, [ebsCsi.enabled ? EBS_CSI_STEP : cilium.enabled ? CILIUM_STEP : API_ENDPOINT_STEP]));
   return steps;
 }
 
 /** Add-ons the config turns on that this version of kx does not install yet. */
 export function addonsNotInstalled(config: ClusterConfig): string[] {
-  const { istio, efk, metricbeat } = config.addons;
+  const { istio } = config.addons;
   const tools = Object.entries(istio.observability)
     .filter(([, on]) => on)
     .map(([name]) => name);
   // They are installed with Istio; on without it, nothing installs them.
-  return [!istio.enabled && tools.length > 0 && `istio's observability tools (${tools.join(", ")}) without Istio`, efk.enabled && "efk", metricbeat.enabled && "metricbeat"].filter((x): x is string => Boolean(x));
+  return [!istio.enabled && tools.length > 0 && `istio's observability tools (${tools.join(", ")}) without Istio`].filter((x): x is string => Boolean(x));
 }

@@ -4,9 +4,10 @@
  * kubectl stand-in: talks to the API server stand-in with the kubeconfig's client
  * certificate (--kubeconfig, $KUBECONFIG, ~/.kube/config), so what it prints is what the
  * cluster holds. get (nodes and the resources lib/apiserver.js knows, -o json|name|wide,
- * --raw), apply [--server-side] -f (file, - or URL: only the gateway-api release's
- * standard-install.yaml is reachable, see lib/gateway-api-release.js), delete, version,
- * cluster-info.
+ * --raw), apply [--server-side] [--validate] -f (file, - or URL: only the gateway-api
+ * release's standard-install.yaml is reachable, see lib/gateway-api-release.js; custom
+ * kinds only once their CRD is installed, checked by the API server against its schema),
+ * delete, version, cluster-info.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -19,7 +20,10 @@ import { RESOURCES } from "./lib/resources.js";
 const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A", "server-side"]);
 const [verb, ...args] = words;
 
-const ALIASES = { node: "Node", nodes: "Node", no: "Node", storageclass: "StorageClass", storageclasses: "StorageClass", sc: "StorageClass", configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret", namespace: "Namespace", namespaces: "Namespace", ns: "Namespace", deployment: "Deployment", deployments: "Deployment", daemonset: "DaemonSet", daemonsets: "DaemonSet", service: "Service", services: "Service", svc: "Service", customresourcedefinition: "CustomResourceDefinition", customresourcedefinitions: "CustomResourceDefinition", crd: "CustomResourceDefinition", crds: "CustomResourceDefinition" };
+const ALIASES = { node: "Node", nodes: "Node", no: "Node", storageclass: "StorageClass", storageclasses: "StorageClass", sc: "StorageClass", configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret", namespace: "Namespace", namespaces: "Namespace", ns: "Namespace", deployment: "Deployment", deployments: "Deployment", daemonset: "DaemonSet", daemonsets: "DaemonSet", service: "Service", services: "Service", svc: "Service", customresourcedefinition: "CustomResourceDefinition", customresourcedefinitions: "CustomResourceDefinition", crd: "CustomResourceDefinition", crds: "CustomResourceDefinition", statefulset: "StatefulSet", statefulsets: "StatefulSet", sts: "StatefulSet", serviceaccount: "ServiceAccount", serviceaccounts: "ServiceAccount", sa: "ServiceAccount", clusterrole: "ClusterRole", clusterroles: "ClusterRole", clusterrolebinding: "ClusterRoleBinding", clusterrolebindings: "ClusterRoleBinding", elasticsearch: "Elasticsearch", elasticsearches: "Elasticsearch", es: "Elasticsearch", kibana: "Kibana", kibanas: "Kibana", kb: "Kibana", beat: "Beat", beats: "Beat" };
+
+/** kubectl's --validate: strict (or true, the default), warn, ignore (or false); sent as the API's fieldValidation. */
+const FIELD_VALIDATION = { strict: "Strict", true: "Strict", warn: "Warn", ignore: "Ignore", false: "Ignore" };
 
 function kubeconfigPath() {
   return flags.kubeconfig ?? process.env.KUBECONFIG?.split(":")[0] ?? `${homedir()}/.kube/config`;
@@ -34,7 +38,7 @@ function api() {
 function collection(kind, namespace) {
   const r = RESOURCES[kind];
   if (!r) fail(`error: the server doesn't have a resource type "${kind}"`);
-  const base = r.group ? `/apis/${r.group}/v1` : "/api/v1";
+  const base = r.group ? `/apis/${r.group}/${r.version ?? "v1"}` : "/api/v1";
   return r.namespaced ? `${base}/namespaces/${namespace ?? "default"}/${r.plural}` : `${base}/${r.plural}`;
 }
 
@@ -106,10 +110,29 @@ function readSource(file) {
   return readFileSync(file, "utf8");
 }
 
+/** Whether the API holds the object at `path`. */
+async function exists(k, path, name) {
+  const res = await k.get(path);
+  if (res.status === 404) return false;
+  await call(Promise.resolve(res), name);
+  return true;
+}
+
+/** kubectl's words for an Invalid status: its causes, on one line or one per line. */
+function invalid(status) {
+  const d = status?.details ?? {};
+  const causes = (d.causes ?? []).map((c) => c.message);
+  const head = `The ${d.kind} "${d.name}" is invalid`;
+  if (causes.length === 0) return `${head}: ${status?.message}`;
+  return causes.length === 1 ? `${head}: ${causes[0]}` : `${head}: \n${causes.map((c) => `* ${c}`).join("\n")}`;
+}
+
 async function apply() {
   const file = flags.f ?? flags.filename;
   if (!file) fail("error: must specify one of -f and -k");
   const serverSide = flags["server-side"] === "true";
+  const validation = FIELD_VALIDATION[flags.validate ?? "strict"];
+  if (!validation) fail(`error: invalid - validate option "${flags.validate}"; must be one of: strict (or true), warn, ignore (or false)`);
   const text = readSource(file);
   const k = api();
   for (const d of parseAllDocuments(text)) {
@@ -119,19 +142,23 @@ async function apply() {
     if (!obj.apiVersion || !obj.kind) fail(`error: error validating "${file}": error validating data: [apiVersion not set, kind not set]`);
     if (!obj.metadata?.name) fail(`error: error when retrieving current configuration: resource name may not be empty`);
     const r = RESOURCES[obj.kind];
-    if (!r) fail(`error: resource mapping not found for name: "${obj.metadata.name}" namespace: "" from "${file}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
-    const wantApi = r.group ? `${r.group}/v1` : "v1";
-    if (obj.apiVersion !== wantApi) fail(`error: resource mapping not found for name: "${obj.metadata.name}" from "${file}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"`);
-    const coll = collection(obj.kind, obj.metadata.namespace ?? flags.n ?? flags.namespace);
-    const created = await k.post(coll, obj);
-    const name = `${obj.kind.toLowerCase()}.${r.group || ""}`.replace(/\.$/, "");
-    if (created.status === 409) {
-      await call(k.put(`${coll}/${obj.metadata.name}`, obj), obj.metadata.name);
-      console.log(`${name}/${obj.metadata.name} ${serverSide ? "serverside-applied" : "configured"}`);
-    } else {
-      await call(Promise.resolve(created), obj.metadata.name);
-      console.log(`${name}/${obj.metadata.name} ${serverSide ? "serverside-applied" : "created"}`);
+    if (!r) fail(`error: resource mapping not found for name: "${obj.metadata.name}" namespace: "" from "${file}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
+    const wantApi = r.group ? `${r.group}/${r.version ?? "v1"}` : "v1";
+    // A custom kind is in discovery only while its CRD is installed.
+    if (obj.apiVersion !== wantApi || (r.crd && !(await exists(k, `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r.crd}`, r.crd)))) {
+      const ns = r.namespaced ? (obj.metadata.namespace ?? flags.n ?? flags.namespace ?? "default") : "";
+      fail(`error: resource mapping not found for name: "${obj.metadata.name}" namespace: "${ns}" from "${file}": no matches for kind "${obj.kind}" in version "${obj.apiVersion}"\nensure CRDs are installed first`);
     }
+    const coll = collection(obj.kind, obj.metadata.namespace ?? flags.n ?? flags.namespace);
+    const name = `${obj.kind.toLowerCase()}.${r.group || ""}`.replace(/\.$/, "");
+    // Like apply: read the live object, then create it or update it (kubectl patches; a PUT here).
+    const live = await exists(k, `${coll}/${obj.metadata.name}`, obj.metadata.name);
+    const res = live ? await k.put(`${coll}/${obj.metadata.name}?fieldValidation=${validation}`, obj) : await k.post(`${coll}?fieldValidation=${validation}`, obj);
+    for (const w of res.warnings ?? []) process.stderr.write(`Warning: ${w}\n`);
+    if (res.status === 400) fail(`Error from server (BadRequest): error when ${live ? "patching" : "creating"} "${file}": ${res.json?.message}`);
+    if (res.status === 422) fail(invalid(res.json));
+    await call(Promise.resolve(res), obj.metadata.name);
+    console.log(`${name}/${obj.metadata.name} ${serverSide ? "serverside-applied" : live ? "configured" : "created"}`);
   }
 }
 

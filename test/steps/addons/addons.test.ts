@@ -32,7 +32,7 @@ const awsConfig = () => deriveConfig(parseConfig(AWS) as never);
 const ciliumStep = () => addonSteps(awsConfig()).find((s) => s.id === "addons/cilium")!;
 
 describe("add-on steps", () => {
-  it("on AWS: the cloud controller, then Cilium, then the EBS CSI driver and the Istio mesh, after the API is up", () => {
+  it("on AWS: the cloud controller, then Cilium, then the EBS CSI driver, the Istio mesh and the EFK stack, after the API is up", () => {
     const steps = addonSteps(awsConfig());
     expect(steps.map((s) => [s.id, s.needs])).toEqual([
       ["addons/cloud-controller", ["kubernetes/api-endpoint"]],
@@ -47,16 +47,20 @@ describe("add-on steps", () => {
       ["addons/prometheus", ["addons/istiod"]],
       ["addons/jaeger", ["addons/istiod"]],
       ["addons/kiali", ["addons/istiod", "addons/prometheus", "addons/jaeger"]],
+      ["addons/eck-operator", ["addons/ebs-csi"]],
+      ["addons/efk", ["addons/eck-operator"]],
+      ["addons/metricbeat", ["addons/efk"]],
     ]);
   });
 
-  it("on a hosts: cluster Cilium and the mesh, and the add-ons kx does not install yet are named", () => {
+  it("on a hosts: cluster Cilium, the mesh and the EFK stack; every add-on the config turns on is installed", () => {
     const config = deriveConfig(parseConfig({ hosts: [{ name: "m", address: "10.0.0.1", roles: ["control-plane", "etcd"] }] }) as never);
     expect(addonSteps(config).map((s) => [s.id, s.needs]).slice(0, 2)).toEqual([
       ["addons/cilium", ["kubernetes/api-endpoint"]],
       ["addons/gateway-api", ["addons/cilium"]],
     ]);
-    expect(addonsNotInstalled(config)).toEqual(["efk", "metricbeat"]);
+    expect(addonSteps(config).map((s) => s.id).slice(-3)).toEqual(["addons/eck-operator", "addons/efk", "addons/metricbeat"]);
+    expect(addonsNotInstalled(config)).toEqual([]);
   });
 
   it("names the observability tools only when they are on without Istio (with it they are installed), and nothing for Istio itself", () => {

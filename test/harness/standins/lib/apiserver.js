@@ -17,6 +17,7 @@ import { readManifest } from "./manifest.js";
 import { decodeTokenSecret, detachedSignature, isExpired } from "./bootstrap-token.js";
 import { issue } from "./pki.js";
 import { parsePath } from "./resources.js";
+import { checkCustomResource } from "./eck-schema.js";
 
 const keyOf = (p) => `/registry/${p.group || "core"}/${p.resource}/${p.namespace ?? "_"}/${p.name ?? ""}`;
 
@@ -74,6 +75,16 @@ export async function startApiServer(manifestPath, log) {
     }
     if (publicInfo) return [200, await clusterInfo()];
     if (p.resource === "certificatesigningrequests" && req.method === "POST") return [201, await signCsr(body)];
+    if (p.group && p.group !== "apiextensions.k8s.io" && (req.method === "POST" || req.method === "PUT")) {
+      // A kind some CRD defines: decoded and validated against the CRD's schema first.
+      const crd = await etcd.get(keyOf({ group: "apiextensions.k8s.io", resource: "customresourcedefinitions", name: `${p.resource}.${p.group}` }));
+      if (crd) {
+        const checked = checkCustomResource(crd, body, url.searchParams.get("fieldValidation") ?? "");
+        if (checked.status !== 200) return [checked.status, checked.body];
+        const [status, payload] = await rest(req.method, p, checked.body);
+        return [status, payload, checked.warnings];
+      }
+    }
     return rest(req.method ?? "GET", p, body);
   };
 
@@ -163,13 +174,16 @@ export async function startApiServer(manifestPath, log) {
       req.on("end", async () => {
         let status;
         let payload;
+        let warnings;
         try {
-          [status, payload] = await handle(req, text ? JSON.parse(text) : undefined);
+          [status, payload, warnings] = await handle(req, text ? JSON.parse(text) : undefined);
         } catch (e) {
           status = /** @type {any} */ (e).status ?? 500;
           payload = { kind: "Status", message: String(/** @type {Error} */ (e).message), code: status };
         }
-        res.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json" });
+        // The API server's warnings, one header each (RFC 7234 form, code 299), as kubectl prints them.
+        const warning = (warnings ?? []).map((w) => `299 - ${JSON.stringify(w)}`);
+        res.writeHead(status, { "content-type": typeof payload === "string" ? "text/plain" : "application/json", ...(warning.length ? { warning } : {}) });
         res.end(typeof payload === "string" ? payload : JSON.stringify(payload));
       });
     },

@@ -6,6 +6,7 @@
  * the failures a real install would only show at run time, with the component's words.
  * There is no chart index here: any exact SemVer version of a known chart is accepted.
  */
+import { eckCrds } from "./eck-crds.js";
 
 /** @typedef {{ release: string, namespace: string, version: string, values: Record<string, any> }} Render */
 /** @typedef {{ apiVersion: string, kind: string, metadata: { name: string, namespace?: string, labels?: Record<string, string>, annotations?: Record<string, string> }, [k: string]: any }} K8sObject */
@@ -202,9 +203,27 @@ export const CATALOG = {
     },
   },
   [REPOS.elastic]: {
-    "eck-operator": { appVersion: (v) => v, objects: (r) => [workload("StatefulSet", r, { name: "elastic-operator", labels: { "control-plane": "elastic-operator" }, image: `docker.elastic.co/eck/eck-operator:${r.version}` })] },
+    // The chart's eck-operator-crds subchart (installCRDs, on by default) installs ECK's CRDs.
+    "eck-operator": {
+      appVersion: (v) => v,
+      objects: (r) => [
+        ...eckCrds((name) => meta(r, name, { "app.kubernetes.io/name": "eck-operator-crds", "app.kubernetes.io/instance": r.release })),
+        workload("StatefulSet", r, { name: "elastic-operator", labels: { "control-plane": "elastic-operator" }, image: `docker.elastic.co/eck/eck-operator:${r.version}` }),
+      ],
+    },
   },
   [REPOS.prometheus]: {
+    // Its Service (port 8080, "http") is where Metricbeat's state_* metricsets read.
+    "kube-state-metrics": {
+      objects: (r) => {
+        const name = fullname(r, "kube-state-metrics");
+        const labels = { "app.kubernetes.io/name": "kube-state-metrics", "app.kubernetes.io/instance": r.release };
+        return [
+          workload("Deployment", r, { name, labels, image: "registry.k8s.io/kube-state-metrics/kube-state-metrics" }),
+          service(r, name, labels, [{ name: "http", port: 8080, targetPort: 8080 }]),
+        ];
+      },
+    },
     "kube-prometheus-stack": {
       objects: (r) => {
         const v = r.values;

@@ -10,12 +10,13 @@ const PATHS = {
   DaemonSet: { base: "/apis/apps/v1", plural: "daemonsets" },
   Deployment: { base: "/apis/apps/v1", plural: "deployments" },
   StatefulSet: { base: "/apis/apps/v1", plural: "statefulsets" },
+  CustomResourceDefinition: { base: "/apis/apiextensions.k8s.io/v1", plural: "customresourcedefinitions", cluster: true },
 };
 
 function collection(obj) {
   const p = PATHS[obj.kind];
   if (!p) throw new Error(`helm stand-in: no API path for kind ${obj.kind}`);
-  return `${p.base}/namespaces/${obj.metadata.namespace}/${p.plural}`;
+  return "cluster" in p ? `${p.base}/${p.plural}` : `${p.base}/namespaces/${obj.metadata.namespace}/${p.plural}`;
 }
 
 const id = (o) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;

@@ -5,7 +5,7 @@ import { request as httpsRequest } from "node:https";
 /**
  * @param {string} url
  * @param {{ method?: string, body?: unknown, ca?: string, cert?: string, key?: string, bearer?: string, insecure?: boolean, timeoutMs?: number }} o
- * @returns {Promise<{ status: number, text: string, json: any }>}
+ * @returns {Promise<{ status: number, text: string, json: any, warnings: string[] }>}
  */
 export function request(url, o = {}) {
   return new Promise((resolve, reject) => {
@@ -36,7 +36,8 @@ export function request(url, o = {}) {
           } catch {
             json = undefined;
           }
-          resolve({ status: res.statusCode ?? 0, text, json });
+          const warnings = (res.headersDistinct.warning ?? []).map((w) => w.replace(/^299 - "(.*)"$/, (_, t) => JSON.parse(`"${t}"`)));
+          resolve({ status: res.statusCode ?? 0, text, json, warnings });
         });
       },
     );

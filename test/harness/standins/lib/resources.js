@@ -1,7 +1,12 @@
 // @ts-check
 /** The resources the API server stand-in serves and kubectl maps kinds to. */
+import { ECK_KINDS } from "./eck-crds.js";
 
-/** kind plural names for the few resources kubectl apply sends here. */
+/**
+ * kind plural names for the few resources kubectl apply sends here; `version` when not v1;
+ * `crd` for kinds that exist only once their CustomResourceDefinition is installed.
+ * @type {Record<string, { group: string, plural: string, namespaced: boolean, version?: string, crd?: string }>}
+ */
 export const RESOURCES = {
   Namespace: { group: "", plural: "namespaces", namespaced: false },
   Node: { group: "", plural: "nodes", namespaced: false },
@@ -19,6 +24,10 @@ export const RESOURCES = {
   CustomResourceDefinition: { group: "apiextensions.k8s.io", plural: "customresourcedefinitions", namespaced: false },
   ValidatingAdmissionPolicy: { group: "admissionregistration.k8s.io", plural: "validatingadmissionpolicies", namespaced: false },
   ValidatingAdmissionPolicyBinding: { group: "admissionregistration.k8s.io", plural: "validatingadmissionpolicybindings", namespaced: false },
+  StatefulSet: { group: "apps", plural: "statefulsets", namespaced: true },
+  ...Object.fromEntries(
+    Object.entries(ECK_KINDS).map(([kind, k]) => [kind, { group: k.group, version: k.version, plural: k.plural, namespaced: true, crd: `${k.plural}.${k.group}` }]),
+  ),
 };
 
 /** "/api/v1/namespaces/kube-system/secrets/x" -> { group: "", resource: "secrets", namespace: "kube-system", name: "x" } */
