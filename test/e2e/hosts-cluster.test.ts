@@ -79,7 +79,7 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(status).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "cilium" } } });
     expect(status.config).toMatchObject({ kubeProxyReplacement: true, k8sServiceHost: w.hosts["master-a"]!.address, k8sServicePort: 6443 });
     const releases = JSON.parse(w.hosts["master-a"]!.exec(`helm list -A -o json ${kube}`)) as { name: string; status: string }[];
-    expect(releases.map((r) => r.name).sort()).toEqual(["cilium", "istio-base", "istio-cni", "istio-ingress", "istiod", "ztunnel"]);
+    expect(releases.map((r) => r.name).sort()).toEqual(["cilium", "istio-base", "istio-cni", "istio-ingress", "istiod", "jaeger", "kiali", "kube-prometheus-stack", "ztunnel"]);
     expect(releases.every((r) => r.status === "deployed")).toBe(true);
   });
 
