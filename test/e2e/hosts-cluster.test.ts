@@ -79,8 +79,12 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(status).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "cilium" } } });
     expect(status.config).toMatchObject({ kubeProxyReplacement: true, k8sServiceHost: w.hosts["master-a"]!.address, k8sServicePort: 6443 });
     const releases = JSON.parse(w.hosts["master-a"]!.exec(`helm list -A -o json ${kube}`)) as { name: string; status: string }[];
-    expect(releases.map((r) => r.name).sort()).toEqual(["cilium", "istio-base", "istio-cni", "istio-ingress", "istiod", "jaeger", "kiali", "kube-prometheus-stack", "ztunnel"]);
+    expect(releases.map((r) => r.name).sort()).toEqual(["cilium", "eck-operator", "istio-base", "istio-cni", "istio-ingress", "istiod", "jaeger", "kiali", "kube-prometheus-stack", "kube-state-metrics", "ztunnel"]);
     expect(releases.every((r) => r.status === "deployed")).toBe(true);
+    // EFK and Metricbeat are on by default: ECK's objects, checked by the API server against the operator's CRDs.
+    const beats = JSON.parse(w.hosts["master-a"]!.exec(`kubectl ${kube} get beats -n elastic-system -o json`)) as { items: { metadata: { name: string } }[] };
+    expect(beats.items.map((b) => b.metadata.name).sort()).toEqual(["filebeat", "metricbeat"]);
+    expect(JSON.parse(w.hosts["master-a"]!.exec(`kubectl ${kube} get kibana kibana -n elastic-system -o json`)).spec.elasticsearchRef).toEqual({ name: "elasticsearch" });
   });
 
   it("kx status lists the control plane and the worker Ready and etcd healthy (text and JSON)", async () => {
