@@ -35,7 +35,7 @@ beforeAll(async () => {
   master = c.hosts["master-a"]!;
   config = deriveConfig(c.ctx.config as never);
   await c.run([ciliumStep(config, []), ...istioSteps(config, ["addons/cilium"])]);
-}, 120_000);
+}, 150_000); // Cilium and the mesh too: more than the Istio test's set-up
 
 afterAll(async () => {
   await c?.stop();
