@@ -1,5 +1,6 @@
 /** Where each add-on's chart comes from (versions are config values). */
 const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
 
 export const CHARTS = {
   cloudController: { chart: "aws-cloud-controller-manager", repo: "https://kubernetes.github.io/cloud-provider-aws" },
@@ -10,7 +11,9 @@ export const CHARTS = {
   istioCni: { chart: "cni", repo: ISTIO_REPO },
   ztunnel: { chart: "ztunnel", repo: ISTIO_REPO },
   istioGateway: { chart: "gateway", repo: ISTIO_REPO },
-  kubePrometheusStack: { chart: "kube-prometheus-stack", repo: "https://prometheus-community.github.io/helm-charts" },
+  kubePrometheusStack: { chart: "kube-prometheus-stack", repo: PROMETHEUS_COMMUNITY_REPO },
   kiali: { chart: "kiali-server", repo: "https://kiali.org/helm-charts" },
   jaeger: { chart: "jaeger", repo: "https://jaegertracing.github.io/helm-charts" },
+  eckOperator: { chart: "eck-operator", repo: "https://helm.elastic.co" },
+  kubeStateMetrics: { chart: "kube-state-metrics", repo: PROMETHEUS_COMMUNITY_REPO },
 } as const;

@@ -9,6 +9,7 @@ import { stringify } from "yaml";
 import type { ClusterConfig } from "../../config/schema.js";
 import type { Step } from "../../engine/types.js";
 import type { KxContext } from "../context.js";
+import { CHARTS } from "./charts.js";
 import { ELASTIC_NAMESPACE, FILEBEAT_RULES, KUBE_STATE_METRICS, METRICBEAT_RULES, beatRbac, elasticsearch, filebeat, kibana, metricbeat, type K8sObject } from "./eck-resources.js";
 import { manifestsStep } from "./manifest-step.js";
 import { addonStep } from "./release-step.js";
@@ -16,12 +17,6 @@ import { addonStep } from "./release-step.js";
 export const ECK_OPERATOR_STEP = "addons/eck-operator";
 export const EFK_STEP = "addons/efk";
 export const METRICBEAT_STEP = "addons/metricbeat";
-
-/** Where the charts come from (kept here while charts.ts is being edited for the mesh's tools). */
-export const EFK_CHARTS = {
-  eckOperator: { chart: "eck-operator", repo: "https://helm.elastic.co" },
-  kubeStateMetrics: { chart: "kube-state-metrics", repo: "https://prometheus-community.github.io/helm-charts" },
-} as const;
 
 /** kube-state-metrics has no setting of its own in the config: its chart is pinned here. */
 export const KUBE_STATE_METRICS_CHART_VERSION = "9.0.1";
@@ -52,7 +47,7 @@ export function efkSteps(config: ClusterConfig, needs: string[]): Step<KxContext
       id: ECK_OPERATOR_STEP,
       title: `ECK operator ${efk.version} (${ELASTIC_NAMESPACE})`,
       needs,
-      release: { release: "eck-operator", namespace: ELASTIC_NAMESPACE, ...EFK_CHARTS.eckOperator, version: efk.version },
+      release: { release: "eck-operator", namespace: ELASTIC_NAMESPACE, ...CHARTS.eckOperator, version: efk.version },
       settings: { version: efk.version },
       values: async () => ({}),
     }),
@@ -70,7 +65,7 @@ export function efkSteps(config: ClusterConfig, needs: string[]): Step<KxContext
         id: METRICBEAT_STEP,
         title: `Metricbeat ${efk.stackVersion} and kube-state-metrics`,
         needs: [EFK_STEP],
-        release: { release: KUBE_STATE_METRICS.release, namespace: KUBE_STATE_METRICS.namespace, ...EFK_CHARTS.kubeStateMetrics, version: KUBE_STATE_METRICS_CHART_VERSION },
+        release: { release: KUBE_STATE_METRICS.release, namespace: KUBE_STATE_METRICS.namespace, ...CHARTS.kubeStateMetrics, version: KUBE_STATE_METRICS_CHART_VERSION },
         settings: { metricbeat: mb, stackVersion: efk.stackVersion },
         values: async () => ({}),
         manifests: () => metricbeatManifests(config),
