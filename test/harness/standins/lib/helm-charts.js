@@ -7,6 +7,7 @@
  * There is no chart index here: any exact SemVer version of a known chart is accepted.
  */
 import { eckCrds } from "./eck-crds.js";
+import { istioCrds } from "./istio-crds.js";
 
 /** @typedef {{ release: string, namespace: string, version: string, values: Record<string, any> }} Render */
 /** @typedef {{ apiVersion: string, kind: string, metadata: { name: string, namespace?: string, labels?: Record<string, string>, annotations?: Record<string, string> }, [k: string]: any }} K8sObject */
@@ -186,8 +187,8 @@ export const CATALOG = {
     },
   },
   [REPOS.istio]: {
-    // base installs only CRDs and cluster-wide objects: no workload to model.
-    base: { appVersion: (v) => v, objects: () => [] },
+    // base installs only CRDs and cluster-wide objects: no workload to model; the CRDs of the kinds kx applies.
+    base: { appVersion: (v) => v, objects: (r) => istioCrds((name) => meta(r, name, { "app.kubernetes.io/name": "istio-base", "app.kubernetes.io/instance": r.release })) },
     // Without the Gateway API CRDs real istiod installs and runs: it logs "Skipping CRD … as
     // it is not present" and starts watching a kind once its CRD appears; so no refusal here.
     istiod: { appVersion: (v) => v, objects: (r) => [workload("Deployment", r, { name: "istiod", labels: { app: "istiod", istio: "pilot" }, image: `docker.io/istio/pilot:${r.version}` })] },

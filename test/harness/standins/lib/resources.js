@@ -17,8 +17,8 @@ export const RESOURCES = {
   Deployment: { group: "apps", plural: "deployments", namespaced: true },
   DaemonSet: { group: "apps", plural: "daemonsets", namespaced: true },
   StorageClass: { group: "storage.k8s.io", plural: "storageclasses", namespaced: false },
-  // Istio's mesh-wide Telemetry (the jaeger step applies one).
-  Telemetry: { group: "telemetry.istio.io", plural: "telemetries", namespaced: true },
+  // Istio's mesh-wide Telemetry (the jaeger step applies one); its CRD comes with istio-base.
+  Telemetry: { group: "telemetry.istio.io", plural: "telemetries", namespaced: true, crd: "telemetries.telemetry.istio.io" },
   ClusterRole: { group: "rbac.authorization.k8s.io", plural: "clusterroles", namespaced: false },
   ClusterRoleBinding: { group: "rbac.authorization.k8s.io", plural: "clusterrolebindings", namespaced: false },
   CustomResourceDefinition: { group: "apiextensions.k8s.io", plural: "customresourcedefinitions", namespaced: false },
