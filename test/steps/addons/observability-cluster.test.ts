@@ -80,6 +80,13 @@ describe("observability steps after Istio on a one-master cluster", () => {
     expect(failingExec(master, `kubectl ${ADMIN} apply -f /root/bad-telemetry.yaml`)).toMatch(/spec\.tracing\[0\]\.randomSamplingPercentage/);
   });
 
+  it("the kiali-server stand-in fails a release whose auth strategy Kiali does not know, with Kiali's words", () => {
+    master.exec(`printf 'auth:\\n  strategy: tokens\\ndeployment:\\n  instance_name: kiali-typo\\n' > /root/kiali-typo.yaml`);
+    const repo = "--repo https://kiali.org/helm-charts --version 2.31.0 -n istio-system --values /root/kiali-typo.yaml --wait --timeout 1m0s";
+    expect(failingExec(master, `helm upgrade --install kiali-typo kiali-server ${repo} ${ADMIN}`)).toContain('auth.strategy "tokens" is not one of anonymous, header, openid, openshift, token');
+    expect(status("kiali-typo").info.status).toBe("failed");
+  });
+
   it("a second run plans nothing", async () => {
     const plans = await Promise.all(observabilitySteps(config).map((s) => s.plan(c.ctx)));
     expect(plans).toEqual([[], [], []]);
