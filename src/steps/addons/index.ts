@@ -1,7 +1,7 @@
 /**
  * The add-on steps, in the order the cluster needs them: the cloud controller first (it
  * initialises the nodes and needs no pod network), then Cilium (the pod network), then
- * what runs in pods (the EBS CSI driver, the Istio mesh).
+ * what runs in pods (the EBS CSI driver, the Istio mesh and its observability tools, EFK).
  */
 import type { ClusterConfig } from "../../config/schema.js";
 import type { Step } from "../../engine/types.js";
