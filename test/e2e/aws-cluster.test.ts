@@ -87,9 +87,9 @@ async function joinToken(): Promise<string> {
 beforeAll(async () => {
   await ensureBuilt();
   w = await startAwsClusterWorld({ workerHosts: 4, spareMasters: 1, config: { "workers.min": WORKERS_AT_CREATE, "workers.desired": WORKERS_AT_CREATE, "workers.max": 4 } });
-  create = await w.create([], { timeoutMs: 280_000 });
+  create = await w.create([], { timeoutMs: 420_000 });
   transcripts.push(create.stdout, create.stderr);
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await w?.close();

@@ -35,9 +35,9 @@ beforeAll(async () => {
   await ensureBuilt();
   w = await startHostsWorld(ROLES, ["spare"]);
 
-  create = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 150_000);
+  create = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 300_000);
   initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
-}, 240_000);
+}, 420_000);
 
 afterAll(async () => {
   await w?.close();

@@ -62,8 +62,8 @@ beforeAll(async () => {
   while (b.exec("pgrep -f 'kubeadm join' || true").trim() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   joinConfigLeft = existsSync(b.pathOnHost("/etc/kubernetes/kx/kubeadm-join.yaml"));
   initMarks = { adminConf: mtime("master-a", ADMIN_CONF), manifest: mtime("master-a", APISERVER_MANIFEST) };
-  resumed = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 150_000);
-}, 240_000);
+  resumed = await w.kx(["create", "cluster", "-f", w.configFile, "--yes"], 300_000);
+}, 480_000);
 
 afterAll(async () => {
   await w?.close();

@@ -40,7 +40,7 @@ beforeAll(async () => {
   master = c.hosts["master-a"]!;
   config = deriveConfig(c.ctx.config as never);
   await c.run([ciliumStep(config, [])]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await c?.stop();
@@ -74,7 +74,7 @@ describe("EFK and Metricbeat on a one-master cluster", () => {
     expect(json(`kubectl ${ADMIN} get clusterrolebinding metricbeat -o json`).subjects).toEqual([{ kind: "ServiceAccount", name: "metricbeat", namespace: "elastic-system" }]);
     expect(json(`kubectl ${ADMIN} get serviceaccount filebeat ${NS} -o json`).metadata.name).toBe("filebeat");
     expect(json(`kubectl ${ADMIN} get service kube-state-metrics -n kube-system -o json`).spec.ports).toEqual([{ name: "http", port: 8080, protocol: "TCP", targetPort: 8080 }]);
-  }, 60_000);
+  }, 150_000);
 
   it("a second run plans nothing", async () => {
     const plans = await Promise.all(efkSteps(config, ["addons/cilium"]).map((s) => s.plan(c.ctx)));

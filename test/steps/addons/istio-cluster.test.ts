@@ -30,7 +30,7 @@ beforeAll(async () => {
   await c.run([...c.steps.pki, ...c.steps.etcd, c.steps.kubernetes[0]!]);
   master = c.hosts["master-a"]!;
   config = deriveConfig(c.ctx.config as never);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await c?.stop();
@@ -66,7 +66,7 @@ describe("Istio steps on a one-master cluster", () => {
     expect(svc.spec.type).toBe("NodePort");
     expect(svc.metadata.annotations).not.toHaveProperty(["service.beta.kubernetes.io/aws-load-balancer-type"]);
     expect(svc.spec.selector).toEqual({ app: "istio-ingress", istio: "ingress" });
-  }, 50_000);
+  }, 150_000);
 
   it("a second run plans nothing: the CRDs' bundle version and every release match", async () => {
     const plans = await Promise.all(istioSteps(config, ["addons/cilium"]).map((s) => s.plan(c.ctx)));

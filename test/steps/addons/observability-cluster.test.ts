@@ -35,7 +35,7 @@ beforeAll(async () => {
   master = c.hosts["master-a"]!;
   config = deriveConfig(c.ctx.config as never);
   await c.run([ciliumStep(config, [])]);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await c?.stop();
@@ -48,7 +48,7 @@ describe("observability steps after Istio on a one-master cluster", () => {
       'error: resource mapping not found for name: "mesh-default" namespace: "istio-system" from "/root/telemetry.yaml": no matches for kind "Telemetry" in version "telemetry.istio.io/v1"\nensure CRDs are installed first\n',
     );
     await c.run(istioSteps(config, ["addons/cilium"]));
-  }, 60_000);
+  }, 150_000);
 
   it("kube-prometheus-stack, Jaeger and Kiali deployed in istio-system with kx's values, in the steps' order", async () => {
     const outputs = await c.run(observabilitySteps(config));
@@ -57,7 +57,7 @@ describe("observability steps after Istio on a one-master cluster", () => {
     expect(status("kube-prometheus-stack")).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "kube-prometheus-stack", version: kubePrometheusStack } }, config: prometheusStackValues(config) });
     expect(status("jaeger")).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "jaeger", version: jaeger } }, config: jaegerValues() });
     expect(status("kiali")).toMatchObject({ info: { status: "deployed" }, chart: { metadata: { name: "kiali-server", version: kiali } }, config: kialiValues(config) });
-  }, 30_000);
+  }, 150_000);
 
   it("what Kiali, istiod and the end-of-create lines name is there: svc/grafana:80, svc/kiali:20001, svc/jaeger with OTLP 4317 and the UI", () => {
     const external = (kialiValues(config) as { external_services: Record<string, { url?: string; internal_url?: string }> }).external_services;
@@ -100,5 +100,5 @@ describe("observability steps after Istio on a one-master cluster", () => {
     await c.run(steps);
     expect(status("kube-prometheus-stack").version).toBe(2);
     expect(() => master.exec(`kubectl ${ADMIN} get service grafana -n istio-system -o json`)).toThrow();
-  }, 30_000);
+  }, 150_000);
 });
