@@ -9,12 +9,11 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deriveConfig } from "../../../src/config/derive.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
-import { ciliumStep } from "../../../src/steps/addons/cilium.js";
 import { elasticsearch } from "../../../src/steps/addons/eck-resources.js";
 import { efkSteps } from "../../../src/steps/addons/efk.js";
-import { failingExec, startCluster, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { failingExec, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { startAddonCluster } from "./addon-cluster.js";
 
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 const NS = "-n elastic-system";
@@ -35,11 +34,7 @@ function manifest(name: string, obj: object): string {
 }
 
 beforeAll(async () => {
-  c = await startCluster();
-  await c.run([...c.steps.pki, ...c.steps.etcd, c.steps.kubernetes[0]!]);
-  master = c.hosts["master-a"]!;
-  config = deriveConfig(c.ctx.config as never);
-  await c.run([ciliumStep(config, [])]);
+  ({ c, master, config } = await startAddonCluster({ cilium: true }));
 }, 240_000);
 
 afterAll(async () => {

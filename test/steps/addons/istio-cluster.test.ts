@@ -6,11 +6,11 @@
  * gets its NLB annotation on the Service.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deriveConfig } from "../../../src/config/derive.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
 import { ciliumStep } from "../../../src/steps/addons/cilium.js";
 import { istioBaseValues, istioCniValues, istiodValues, istioGatewayValues, istioSteps } from "../../../src/steps/addons/istio.js";
-import { failingExec, startCluster, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { failingExec, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { startAddonCluster } from "./addon-cluster.js";
 
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 const GATEWAY_API = "https://github.com/kubernetes-sigs/gateway-api/releases/download";
@@ -26,10 +26,7 @@ const status = (release: string, ns: string) => json(`helm status ${release} -n 
 const fails = (command: string) => failingExec(master, command);
 
 beforeAll(async () => {
-  c = await startCluster();
-  await c.run([...c.steps.pki, ...c.steps.etcd, c.steps.kubernetes[0]!]);
-  master = c.hosts["master-a"]!;
-  config = deriveConfig(c.ctx.config as never);
+  ({ c, master, config } = await startAddonCluster({ cilium: false }));
 }, 240_000);
 
 afterAll(async () => {

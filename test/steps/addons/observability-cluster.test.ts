@@ -6,12 +6,11 @@
  * mesh's Telemetry object is in, and a second plan finds nothing to do.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deriveConfig } from "../../../src/config/derive.js";
 import type { ClusterConfig } from "../../../src/config/schema.js";
-import { ciliumStep } from "../../../src/steps/addons/cilium.js";
 import { istiodValues, istioSteps } from "../../../src/steps/addons/istio.js";
 import { jaegerValues, kialiValues, meshTelemetry, observabilitySteps, prometheusStackValues } from "../../../src/steps/addons/observability.js";
-import { failingExec, startCluster, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { failingExec, type ClusterFixture, type TestHost } from "../kubernetes/cluster-fixture.js";
+import { startAddonCluster } from "./addon-cluster.js";
 
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 
@@ -30,11 +29,7 @@ const hostPort = (url: string) => {
 };
 
 beforeAll(async () => {
-  c = await startCluster();
-  await c.run([...c.steps.pki, ...c.steps.etcd, c.steps.kubernetes[0]!]);
-  master = c.hosts["master-a"]!;
-  config = deriveConfig(c.ctx.config as never);
-  await c.run([ciliumStep(config, [])]);
+  ({ c, master, config } = await startAddonCluster({ cilium: true }));
 }, 240_000);
 
 afterAll(async () => {

@@ -22,7 +22,7 @@ import { startTestHosts } from "../../harness/hosts/index.js";
 // @ts-expect-error plain JavaScript harness
 import { installStandins } from "../../harness/standins/index.js";
 import { etcdHost, fakeContext } from "../pki/fake-context.js";
-import type { TestHost } from "./cluster-fixture.js";
+import { failingExec, type TestHost } from "./cluster-fixture.js";
 
 let t: { hosts: TestHost[]; stop(): Promise<void>; leftovers(): string[] };
 let etcd: TestHost;
@@ -38,16 +38,7 @@ function put(host: TestHost, path: string, content: string, mode = 0o644): void 
   writeFileSync(file, content, { mode });
 }
 
-/** Runs a command that must fail; returns what it printed. */
-function fails(host: TestHost, command: string): string {
-  try {
-    host.exec(command);
-  } catch (e) {
-    const err = e as { stdout?: string; stderr?: string };
-    return `${err.stdout ?? ""}${err.stderr ?? ""}`;
-  }
-  throw new Error(`expected "${command}" to fail on ${host.name}`);
-}
+const fails = failingExec;
 
 async function placeShared(host: TestHost): Promise<void> {
   for (const { secret, file } of SHARED_CERTIFICATES) {
