@@ -10,15 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KxRun } from "../helpers/kx.js";
 import { ensureBuilt } from "./support/build.js";
-import { describeHostsRun, execStatus, HOSTS_CLUSTER, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+import { describeHostsRun, execStatus, HOSTS_CLUSTER, HOSTS_ROLES as ROLES, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
 
-const ROLES: Record<string, string[]> = {
-  "etcd-a": ["etcd"],
-  "master-a": ["control-plane"],
-  "master-b": ["control-plane"],
-  "master-c": ["control-plane"],
-  "worker-a": ["worker"],
-};
 const MASTERS = ["master-a", "master-b", "master-c"];
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";
 const APISERVER_MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml";

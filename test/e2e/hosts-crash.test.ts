@@ -9,15 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { KxRun } from "../helpers/kx.js";
 import { ensureBuilt } from "./support/build.js";
-import { describeHostsRun, HOSTS_CLUSTER, eventsOfType, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+import { describeHostsRun, HOSTS_CLUSTER, HOSTS_ROLES as ROLES, eventsOfType, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
 
-const ROLES: Record<string, string[]> = {
-  "etcd-a": ["etcd"],
-  "master-a": ["control-plane"],
-  "master-b": ["control-plane"],
-  "master-c": ["control-plane"],
-  "worker-a": ["worker"],
-};
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";
 const APISERVER_MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml";
 

@@ -15,6 +15,14 @@ import { installStandins } from "../../harness/standins/index.js";
 import { spawnKx, type RunningKx } from "./spawn-kx.js";
 
 export const HOSTS_CLUSTER = "lab";
+/** The hosts cluster the end-to-end tests build: one etcd member, three masters, a worker. */
+export const HOSTS_ROLES: Record<string, string[]> = {
+  "etcd-a": ["etcd"],
+  "master-a": ["control-plane"],
+  "master-b": ["control-plane"],
+  "master-c": ["control-plane"],
+  "worker-a": ["worker"],
+};
 
 export interface HostsWorldHost {
   name: string;

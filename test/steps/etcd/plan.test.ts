@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { AwsClients } from "../../../src/aws/clients.js";
 import { clusterSchema } from "../../../src/config/schema.js";
+import { awsTestConfig } from "../context.js";
 import { validateGraph } from "../../../src/engine/graph.js";
 import type { KxContext } from "../../../src/steps/context.js";
 import { etcdSteps } from "../../../src/steps/etcd/index.js";
@@ -10,14 +11,7 @@ import { resolveOptions, unitFile } from "../../../src/steps/etcd/members.js";
 import type { NodeHost } from "../../../src/steps/inventory.js";
 import { pkiSteps } from "../../../src/steps/pki/index.js";
 
-const awsConfig = clusterSchema.parse({
-  apiVersion: "kx.dev/v1alpha1",
-  kind: "Cluster",
-  name: "lab",
-  region: "eu-west-1",
-  dns: { zone: "lab.example.com" },
-  ssh: { bastion: { enabled: true, allowedCidrs: ["203.0.113.0/24"] } },
-});
+const awsConfig = awsTestConfig();
 
 const unitValues = {
   cluster: "lab",
