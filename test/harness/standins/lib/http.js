@@ -14,6 +14,10 @@ export function request(url, o = {}) {
       url,
       {
         method: o.method ?? "GET",
+        // A connection per request: Node's default keep-alive agent may reuse a socket the
+        // server is closing at that moment (its 5 s idle timeout), and the request then
+        // fails with "socket hang up" on a loaded machine. kubectl's runs are one-shot anyway.
+        agent: false,
         ca: o.ca,
         cert: o.cert,
         key: o.key,
