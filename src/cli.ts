@@ -102,6 +102,14 @@ function registerCommands(program: Command, action: Action): void {
     .option("--force-unlock", "remove a lock left by a kx that died on another machine", false)
     .action(action(() => import("./commands/join.js")));
 
+  selectCluster(program.command("upgrade").description("upgrade Kubernetes one minor (or patch) at a time: control plane first, then the workers, each node drained"))
+    .option("--to <version>", "the Kubernetes version to reach (default: the config's kubernetes.version)")
+    .option("--max-unavailable <n>", "workers drained at the same time", "1")
+    .option("-y, --yes", "do not ask for confirmation", false)
+    .option("--dry-run", "show what each node would go through, and do nothing", false)
+    .option("--force-unlock", "remove a lock left by a kx that died on another machine", false)
+    .action(action(() => import("./commands/upgrade.js")));
+
   selectCluster(program.command("ssh").description("open a shell on a node (through the bastion, host key verified), or run a command there"))
     .argument("<node>", "node name: etcd-a, master-b, bastion, or a hosts: name")
     .argument("[command...]", "command to run instead of a shell")

@@ -3,13 +3,12 @@
  * config it used next to the state (so CI can replay the run), then runs the create
  * workflow; a second run resumes where the first stopped.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import type { GlobalOptions } from "../cli.js";
 import { UsageError } from "../engine/errors.js";
 import type { Io } from "../ui/io.js";
 import { ioFor, splitList, stateDirFor } from "./support/common.js";
 import { configFromFileOrWizard, confirmCreate } from "./support/create-config.js";
+import { saveConfig } from "./support/saved-config.js";
 import type { RunResult } from "../engine/run-result.js";
 import { runWorkflow } from "./support/run-workflow.js";
 import { clusterFacts } from "./support/cluster-facts.js";
@@ -61,14 +60,3 @@ export async function run(options: CreateOptions, globals: Partial<GlobalOptions
   await runWorkflow(workflow);
   return 0;
 }
-
-/** config.yaml next to the state: the config this cluster was last created with. */
-async function saveConfig(stateDir: string, text: string): Promise<void> {
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const path = join(stateDir, "config.yaml");
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  const { rename } = await import("node:fs/promises");
-  await rename(tmp, path);
-}
-

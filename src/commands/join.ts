@@ -21,8 +21,6 @@
  * information is looked at again on every join, so what the new nodes read in SSM holds a
  * token good for at least another day, however long ago the create was.
  */
-import { mkdir, writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { stringify } from "yaml";
 import type { GlobalOptions } from "../cli.js";
 import { MAX_CONTROL_PLANE } from "../config/rules.js";
@@ -36,6 +34,7 @@ import type { Io } from "../ui/io.js";
 import { createWorkflow } from "../workflows/create.js";
 import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
 import { runWorkflow } from "./support/run-workflow.js";
+import { saveConfig } from "./support/saved-config.js";
 
 /** Step ids of the create workflow that `kx join` runs (kept in step with steps/kubernetes and steps/machines). */
 export const JOIN_STEPS = {
@@ -186,8 +185,7 @@ export async function run(options: JoinOptions, globals: Partial<GlobalOptions>,
   });
   const { config: grown } = plan;
   if (!options.dryRun && grown !== loaded) {
-    await mkdir(stateDir, { recursive: true });
-    await writeFile(join(stateDir, "config.yaml"), stringify(grown), { mode: 0o600 });
+    await saveConfig(stateDir, stringify(grown));
     if (options.file) {
       io.warn(`the cluster has grown: set ${grownFields(loaded, grown)} in ${options.file} too, or the next create with that file works to the old size (and scales the worker group back)`);
     }

@@ -25,7 +25,8 @@ export interface WorkflowRunOptions {
   /** "create cluster", "destroy", ...: names the log file and the lock's owner. */
   command: string;
   config: ClusterConfig;
-  steps: (session: Session) => Step<KxContext>[] | Promise<Step<KxContext>[]>;
+  /** The steps; or, when which to run depends on the live cluster, the steps with their selection. */
+  steps: (session: Session) => Promise<Step<KxContext>[] | LiveSelection> | Step<KxContext>[];
   io: Io;
   globals: Partial<GlobalOptions>;
   dryRun?: boolean;
@@ -38,6 +39,12 @@ export interface WorkflowRunOptions {
   forceUnlock?: boolean;
   /** Called after a successful real run, before the summary (e.g. save config.yaml). */
   afterRun?: (result: RunResult, session: Session) => Promise<[string, string][]>;
+}
+
+export interface LiveSelection {
+  steps: Step<KxContext>[];
+  only: string[];
+  replan: (stepId: string) => boolean;
 }
 
 export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResult> {
@@ -60,7 +67,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
     session = await openSession({ config, stateDir, dryRun, globals, io, state });
     // A dry run's report carries the notes; a real run says them up front.
     if (!dryRun) for (const note of session.notes) io.info(note);
-    const steps = await options.steps(session);
+    const built = await options.steps(session);
+    const { steps, only, replan } = Array.isArray(built) ? { steps: built, only: options.only, replan: options.replan } : built;
     const summary = new RunSummary();
     await io.progress(progressRenderer);
     const result = await runSteps({
@@ -72,9 +80,9 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<RunResul
       dryRun,
       concurrency: options.concurrency,
       signal: interrupt.signal,
-      only: options.only,
+      only,
       skip: options.skip,
-      replan: options.replan,
+      replan,
       makeContext: session.makeContext,
       onEvent: (e) => {
         summary.observe(e);

@@ -11,11 +11,14 @@ export interface ClusterNode {
   /** Why it is not Ready, as the kubelet put it (empty when Ready). */
   reason: string;
   version: string;
+  /** Cordoned: `kubectl cordon` or a drain set spec.unschedulable. */
+  cordoned: boolean;
 }
 
 interface NodeList {
   items: {
     metadata: { name: string; labels?: Record<string, string> };
+    spec?: { unschedulable?: boolean };
     status?: { conditions?: { type: string; status: string; message?: string }[]; nodeInfo?: { kubeletVersion?: string } };
   }[];
 }
@@ -35,6 +38,7 @@ export async function listNodes(session: SshSession): Promise<ClusterNode[]> {
       ready: ready?.status === "True",
       reason: ready?.status === "True" ? "" : (ready?.message ?? "no Ready condition yet"),
       version: n.status?.nodeInfo?.kubeletVersion ?? "",
+      cordoned: n.spec?.unschedulable === true,
     };
   });
 }
