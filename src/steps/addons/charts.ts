@@ -1,5 +1,6 @@
 /** Where each add-on's chart comes from (versions are config values). */
-const ISTIO_REPO = "https://istio-release.storage.googleapis.com/charts";
+// Every Istio version's charts; the old storage.googleapis.com bucket loses them in December 2026.
+const ISTIO_REPO = "https://blob.istio.io/istio-release/charts";
 const PROMETHEUS_COMMUNITY_REPO = "https://prometheus-community.github.io/helm-charts";
 
 export const CHARTS = {

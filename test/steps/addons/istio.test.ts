@@ -65,7 +65,7 @@ describe("Istio steps", () => {
   it("every Istio chart at the configured version, in istio-system except the gateway", async () => {
     const c = config(AWS, { version: "1.30.2" });
     const inputs = istioSteps(c, []).slice(1).map((s) => (s.inputs!(fakeContext({ config: AWS, secrets: {} as SecretStore })) as { release: object }).release);
-    const repo = "https://istio-release.storage.googleapis.com/charts";
+    const repo = "https://blob.istio.io/istio-release/charts";
     expect(inputs).toEqual([
       { release: "istio-base", chart: "base", repo, version: "1.30.2", namespace: "istio-system" },
       { release: "istiod", chart: "istiod", repo, version: "1.30.2", namespace: "istio-system" },

@@ -13,7 +13,7 @@ import { failingExec, startCluster, type ClusterFixture, type TestHost } from ".
 const ADMIN = "--kubeconfig /etc/kubernetes/admin.conf";
 const CILIUM = "cilium --repo https://helm.cilium.io/ --version 1.19.1";
 const EBS = "aws-ebs-csi-driver --repo https://kubernetes-sigs.github.io/aws-ebs-csi-driver --version 2.52.1";
-const GATEWAY = "gateway --repo https://istio-release.storage.googleapis.com/charts --version 1.30.3";
+const GATEWAY = "gateway --repo https://blob.istio.io/istio-release/charts --version 1.30.3";
 
 let c: ClusterFixture;
 let master: TestHost;

@@ -24,7 +24,7 @@ export const REPOS = {
   cilium: "https://helm.cilium.io/",
   cloudProviderAws: "https://kubernetes.github.io/cloud-provider-aws",
   ebsCsi: "https://kubernetes-sigs.github.io/aws-ebs-csi-driver",
-  istio: "https://istio-release.storage.googleapis.com/charts",
+  istio: "https://blob.istio.io/istio-release/charts",
   elastic: "https://helm.elastic.co",
   prometheus: "https://prometheus-community.github.io/helm-charts",
   kiali: "https://kiali.org/helm-charts",
