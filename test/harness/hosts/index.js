@@ -39,6 +39,9 @@ const PRIVATE_DIRS = [
   "/usr/local/bin",
   "/run/kx",
   "/var/log",
+  "/etc/apt/sources.list.d", // the apt stand-in's (standins/apt.js): the machine's apt is never touched
+  "/etc/apt/keyrings",
+  "/var/lib/kx-standin-apt", // the stand-in package database (standins/lib/packages.js)
   "/root", // a fresh home: the machine's own root dotfiles make every command slow
 ];
 

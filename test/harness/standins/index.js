@@ -13,22 +13,32 @@
  * static pod manifest) keeps nodes, tokens and ConfigMaps in the cluster's real external
  * etcd, like the real one, so every host sees the same cluster.
  *
+ * The node image's packages: installStandins seeds the host's private package database
+ * (lib/packages.js) with kubeadm, kubelet and kubectl at `version` (default
+ * KX_STANDIN_VERSION, else v1.36.1), held, and pkgs.k8s.io's keyring and sources list of
+ * that minor, as packer/scripts/node/kubernetes.sh leaves them. The three tools report
+ * the installed version (the kubelet the one it started with); apt-get, apt-cache and
+ * apt-mark (apt.js) change it, as `kx upgrade` does.
+ *
  * helm (helm.js) installs charts from a catalog of the charts kx uses, stores releases as
  * helm's Secrets and creates each chart's main workloads in the same API.
  *
- * Environment understood by the stand-ins: KX_STANDIN_VERSION (default v1.36.1),
+ * Environment understood by the stand-ins: KX_STANDIN_VERSION (the seed version; set
+ * in one stand-in's environment, a binary of that version run in place of the package's),
  * KX_STANDIN_WAIT_SECONDS (kubeadm's waits, default 120), KX_KUBEADM_SCHEMA,
  * HELM_STANDIN_VERSION (helm's, default v3.19.0).
  */
-import { existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEFAULT_VERSION, seedNodeImage } from "./lib/packages.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
 /** Absolute paths of the stand-in executables, by tool name. */
 export function standinPaths() {
-  return { kubeadm: join(HERE, "kubeadm.js"), kubelet: join(HERE, "kubelet.js"), kubectl: join(HERE, "kubectl.js"), helm: join(HERE, "helm.js") };
+  const apt = join(HERE, "apt.js");
+  return { kubeadm: join(HERE, "kubeadm.js"), kubelet: join(HERE, "kubelet.js"), kubectl: join(HERE, "kubectl.js"), helm: join(HERE, "helm.js"), "apt-get": apt, "apt-cache": apt, "apt-mark": apt };
 }
 
 /** The unit the kubelet deb installs, with kubeadm's 10-kubeadm.conf folded in. */
@@ -59,13 +69,18 @@ export function installStandins(host, options = {}) {
   const bin = host.pathOnHost("/usr/local/bin");
   mkdirSync(bin, { recursive: true });
   for (const [tool, path] of Object.entries(standinPaths())) {
+    // A stand-in the shell cannot execute is skipped by PATH lookup: the host would run the machine's own tool (apt-get!).
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      throw new Error(`the ${tool} stand-in ${path} is not executable (chmod +x): the test host would run the machine's real ${tool}`);
+    }
     const link = join(bin, tool);
     if (existsSync(link)) rmSync(link);
     symlinkSync(path, link);
   }
-  const env = {};
-  if (options.version) env.KX_STANDIN_VERSION = options.version;
+  seedNodeImage(host.pathOnHost, options.version ?? process.env.KX_STANDIN_VERSION ?? DEFAULT_VERSION);
   const units = host.pathOnHost("/etc/systemd/system");
   mkdirSync(units, { recursive: true });
-  writeFileSync(join(units, "kubelet.service"), kubeletUnit(env));
+  writeFileSync(join(units, "kubelet.service"), kubeletUnit());
 }

@@ -8,14 +8,16 @@
  * the client certificate), the shared certificates of a control-plane join and their CA,
  * the join token's JWS signature on cluster-info and the pinned CA hash. The API it
  * talks to is the kubelet stand-in's kube-apiserver static pod, which keeps its objects
- * in the external etcd, so every host sees the same cluster.
+ * in the external etcd, so every host sees the same cluster. Its own version is the
+ * kubeadm package's installed on the host (lib/packages.js); upgrades: lib/kubeadm-upgrade.js.
  */
 import { existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createPublicKey } from "node:crypto";
 import { hostname } from "node:os";
 import { parse, stringify } from "yaml";
-import { VERSION, fail, minorOf, parseArgs } from "./lib/common.js";
+import { fail, installedVersion, minorOf, parseArgs } from "./lib/common.js";
+import { upgrade } from "./lib/kubeadm-upgrade.js";
 import { KubeadmConfigError, decodeKubeadmConfig } from "./lib/kubeadm-config.js";
 import { Preflight, PreflightError } from "./lib/preflight.js";
 import { K8S, KUBELET_DIR, MANIFESTS, checkSharedCertificates, say, startKubelet, write, writeControlPlaneCertificates, writeKubeconfigs, writeManifests } from "./lib/node-files.js";
@@ -24,7 +26,6 @@ import { buildKubeconfig, client, loadKubeconfig } from "./lib/kubeconfig.js";
 import { TOKEN_RE, randomToken, signatureMatches } from "./lib/bootstrap-token.js";
 import { caCertHash, issue, newKeyPem } from "./lib/pki.js";
 import { request } from "./lib/http.js";
-import { readManifest } from "./lib/manifest.js";
 
 const BOOLEANS = ["force", "f", "yes", "y", "print-join-command", "control-plane", "dry-run", "v"];
 const { flags, words } = parseArgs(process.argv.slice(2), BOOLEANS);
@@ -41,6 +42,7 @@ function readConfig() {
 
 /** kubeadm supports deploying its own minor and the one before it. */
 function checkVersionSkew(target) {
+  const VERSION = installedVersion("kubeadm");
   const want = minorOf(target);
   const have = minorOf(VERSION);
   if (want.major !== have.major || want.minor > have.minor) {
@@ -300,52 +302,13 @@ async function token() {
   throw new Error(`unknown command "${sub}" for "kubeadm token"`);
 }
 
-async function upgrade() {
-  const api = adminApi();
-  const cm = await ensureOk(await api.get("/api/v1/namespaces/kube-system/configmaps/kubeadm-config"), "unable to fetch the kubeadm-config ConfigMap");
-  const cluster = parse(cm.data.ClusterConfiguration);
-  const current = cluster.kubernetesVersion;
-  if (sub === "plan") {
-    say(`[upgrade] Current cluster version: ${current}\n[upgrade] kubeadm version: ${VERSION}\n\nYou can now apply the upgrade by executing the following command:\n\n\tkubeadm upgrade apply ${VERSION}`);
-    return;
-  }
-  if (sub === "apply") {
-    const target = rest[0];
-    if (!target) throw new Error("missing one or more required arguments. Required arguments: [version]");
-    const from = minorOf(current);
-    const to = minorOf(target);
-    if (to.minor < from.minor || (to.minor === from.minor && to.patch < from.patch)) throw new Error(`[upgrade/version] FATAL: the --version argument is invalid due to these fatal errors:\n\n\t- Specified version to upgrade to "${target}" is lower than the cluster version "${current}"`);
-    if (to.minor - from.minor > 1) throw new Error(`[upgrade/version] FATAL: the --version argument is invalid due to these fatal errors:\n\n\t- Specified version to upgrade to "${target}" is too high; kubeadm can upgrade only 1 minor version at a time`);
-    checkVersionSkew(target);
-    if (flags.yes !== "true" && flags.y !== "true") throw new Error("[upgrade/confirm] Are you sure you want to proceed? [y/N]: aborted (use --yes in scripts)");
-    cluster.kubernetesVersion = target;
-    await ensureOk(await api.put("/api/v1/namespaces/kube-system/configmaps/kubeadm-config", configMap("kube-system", "kubeadm-config", { ClusterConfiguration: stringify(cluster) })), "updating kubeadm-config");
-    retagManifests(target);
-    say(`[upgrade/successful] SUCCESS! Your cluster was upgraded to "${target}". Enjoy!`);
-    return;
-  }
-  if (sub === "node") {
-    if (existsSync(`${MANIFESTS}/kube-apiserver.yaml`)) retagManifests(current);
-    say("[upgrade] The configuration for this node was successfully updated!");
-    return;
-  }
-  throw new Error(`unknown command "${sub}" for "kubeadm upgrade"`);
-}
-
-function retagManifests(version) {
-  for (const m of ["kube-apiserver", "kube-controller-manager", "kube-scheduler"]) {
-    const path = `${MANIFESTS}/${m}.yaml`;
-    if (!existsSync(path)) continue;
-    const current = readManifest(path);
-    write(path, readFileSync(path, "utf8").replace(current.image, current.image.replace(/:[^:]+$/, `:${version}`)), 0o600);
-  }
-}
-
 async function main() {
   switch (command) {
-    case "version":
+    case "version": {
+      const VERSION = installedVersion("kubeadm");
       say(flags.o === "short" || flags.output === "short" ? VERSION : `kubeadm version: &version.Info{Major:"${minorOf(VERSION).major}", Minor:"${minorOf(VERSION).minor}", GitVersion:"${VERSION}"}`);
       return;
+    }
     case "config":
       if (sub !== "validate") throw new Error(`unknown command "${sub}" for "kubeadm config"`);
       {
@@ -363,7 +326,7 @@ async function main() {
     case "token":
       return token();
     case "upgrade":
-      return upgrade();
+      return upgrade(sub, rest, flags);
     default:
       throw new Error(`unknown command "${command}" for "kubeadm"`);
   }

@@ -7,17 +7,19 @@
  * --raw), apply [--server-side] [--validate] -f (file, - or URL: only the gateway-api
  * release's standard-install.yaml is reachable, see lib/gateway-api-release.js; custom
  * kinds only once their CRD is installed, checked by the API server against its schema),
- * delete, version, cluster-info.
+ * delete, version, cluster-info; cordon, uncordon and drain (spec.unschedulable; drain
+ * refuses DaemonSet-managed pods without --ignore-daemonsets, as every DaemonSet in the
+ * API runs one pod on every node here).
  */
 import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { parseAllDocuments } from "yaml";
-import { VERSION, fail, parseArgs } from "./lib/common.js";
+import { fail, installedVersion, parseArgs } from "./lib/common.js";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
 import { fetchManifest } from "./lib/gateway-api-release.js";
 import { RESOURCES } from "./lib/resources.js";
 
-const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A", "server-side"]);
+const { flags, words } = parseArgs(process.argv.slice(2), ["client", "all-namespaces", "A", "server-side", "ignore-daemonsets", "delete-emptydir-data", "force"]);
 const [verb, ...args] = words;
 
 const ALIASES = { node: "Node", nodes: "Node", no: "Node", storageclass: "StorageClass", storageclasses: "StorageClass", sc: "StorageClass", configmap: "ConfigMap", configmaps: "ConfigMap", cm: "ConfigMap", secret: "Secret", secrets: "Secret", namespace: "Namespace", namespaces: "Namespace", ns: "Namespace", deployment: "Deployment", deployments: "Deployment", daemonset: "DaemonSet", daemonsets: "DaemonSet", service: "Service", services: "Service", svc: "Service", customresourcedefinition: "CustomResourceDefinition", customresourcedefinitions: "CustomResourceDefinition", crd: "CustomResourceDefinition", crds: "CustomResourceDefinition", statefulset: "StatefulSet", statefulsets: "StatefulSet", sts: "StatefulSet", serviceaccount: "ServiceAccount", serviceaccounts: "ServiceAccount", sa: "ServiceAccount", clusterrole: "ClusterRole", clusterroles: "ClusterRole", clusterrolebinding: "ClusterRoleBinding", clusterrolebindings: "ClusterRoleBinding", elasticsearch: "Elasticsearch", elasticsearches: "Elasticsearch", es: "Elasticsearch", kibana: "Kibana", kibanas: "Kibana", kb: "Kibana", beat: "Beat", beats: "Beat" };
@@ -63,7 +65,7 @@ function age(ts) {
 function nodeRow(n, wide) {
   const ready = n.status?.conditions?.find((c) => c.type === "Ready");
   const fresh = ready?.lastHeartbeatTime && Date.now() - new Date(ready.lastHeartbeatTime).getTime() < 40_000;
-  const status = ready?.status === "True" && fresh ? "Ready" : "NotReady";
+  const status = (ready?.status === "True" && fresh ? "Ready" : "NotReady") + (n.spec?.unschedulable ? ",SchedulingDisabled" : "");
   const roles = Object.keys(n.metadata.labels ?? {}).filter((l) => l.startsWith("node-role.kubernetes.io/")).map((l) => l.split("/")[1]).join(",") || "<none>";
   const cols = [n.metadata.name, status, roles, age(n.metadata.creationTimestamp), n.status?.nodeInfo?.kubeletVersion ?? ""];
   if (wide) cols.push(n.status?.addresses?.find((a) => a.type === "InternalIP")?.address ?? "<none>");
@@ -170,10 +172,11 @@ async function del() {
 }
 
 async function version() {
+  const VERSION = installedVersion("kubectl");
   const client = { major: VERSION.split(".")[0].slice(1), minor: VERSION.split(".")[1], gitVersion: VERSION };
   if (flags.client === "true") return void console.log(`Client Version: ${VERSION}`);
   const res = await call(api().get("/version"), "version");
-  if ((flags.o ?? flags.output) === "json") return void console.log(JSON.stringify({ clientVersion: client, serverVersion: res.json }, null, 2));
+  if ((flags.o ?? flags.output) === "json") return void console.log(JSON.stringify({ clientVersion: client, kustomizeVersion: "v5.7.1", serverVersion: res.json }, null, 2));
   console.log(`Client Version: ${VERSION}\nKustomize Version: v5.7.1\nServer Version: ${res.json.gitVersion}`);
 }
 
@@ -183,7 +186,64 @@ async function clusterInfo() {
   console.log(`Kubernetes control plane is running at ${k.server}`);
 }
 
-const verbs = { get, apply, delete: del, version, "cluster-info": clusterInfo };
+/** Flags a command takes besides --kubeconfig; anything else is refused as kubectl refuses an unknown flag. */
+function onlyFlags(allowed) {
+  for (const name of Object.keys(flags)) if (name !== "kubeconfig" && !allowed.includes(name)) fail(`error: unknown flag: --${name}\nSee 'kubectl ${verb} --help' for usage.`);
+}
+
+/** Sets spec.unschedulable; says what kubectl says. */
+async function setUnschedulable(k, name, unschedulable) {
+  const res = await call(k.get(`/api/v1/nodes/${name}`), `nodes "${name}" not found`);
+  const node = res.json;
+  const word = unschedulable ? "cordoned" : "uncordoned";
+  if (Boolean(node.spec?.unschedulable) === unschedulable) return void console.log(`node/${name} already ${word}`);
+  const { status: _status, ...object } = node;
+  const spec = { ...object.spec };
+  if (unschedulable) spec.unschedulable = true;
+  else delete spec.unschedulable;
+  await call(k.put(`/api/v1/nodes/${name}`, { ...object, spec }), name);
+  console.log(`node/${name} ${word}`);
+}
+
+async function cordon() {
+  onlyFlags([]);
+  if (!args[0]) fail("error: resource(s) were provided, but no name was specified");
+  await setUnschedulable(api(), args[0], true);
+}
+
+async function uncordon() {
+  onlyFlags([]);
+  if (!args[0]) fail("error: resource(s) were provided, but no name was specified");
+  await setUnschedulable(api(), args[0], false);
+}
+
+/** A DaemonSet's pod on a node: name-xxxxx, the suffix from the node's name. */
+function daemonPod(ds, node) {
+  let h = 0;
+  for (const c of `${ds.metadata.name}/${node}`) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `${ds.metadata.namespace}/${ds.metadata.name}-${h.toString(36).slice(0, 5).padStart(5, "x")}`;
+}
+
+async function drain() {
+  onlyFlags(["ignore-daemonsets", "delete-emptydir-data", "timeout", "force", "grace-period"]);
+  const name = args[0];
+  if (!name) fail("error: USAGE: drain NODE [flags]\nSee 'kubectl drain -h' for help and examples");
+  if (flags.timeout !== undefined && !/^(\d+(\.\d+)?(h|m|s|ms))+$|^0$/.test(flags.timeout)) {
+    fail(`error: invalid argument "${flags.timeout}" for "--timeout" flag: time: invalid duration "${flags.timeout}"`);
+  }
+  const k = api();
+  await setUnschedulable(k, name, true);
+  const daemonSets = (await call(k.get("/apis/apps/v1/daemonsets"), "daemonsets")).json.items;
+  const pods = daemonSets.map((ds) => daemonPod(ds, name));
+  if (pods.length && flags["ignore-daemonsets"] !== "true") {
+    const why = `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${pods.join(", ")}`;
+    fail(`error: unable to drain node "${name}" due to error: ${why}, continuing command...\nThere are pending nodes to be drained:\n ${name}\n${why}`);
+  }
+  if (pods.length) process.stderr.write(`Warning: ignoring DaemonSet-managed Pods: ${pods.join(", ")}\n`);
+  console.log(`node/${name} drained`);
+}
+
+const verbs = { get, apply, delete: del, version, "cluster-info": clusterInfo, cordon, uncordon, drain };
 const run = verbs[verb ?? ""];
 if (!run) fail(`error: unknown command "${verb}" for "kubectl"`);
 await run();

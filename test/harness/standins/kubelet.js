@@ -11,16 +11,23 @@
  * config is in /etc/cni/net.d. What writes it on a real node is the CNI's agent pod, run
  * by its DaemonSet: here, once the API holds the DaemonSet kube-system/cilium, the
  * kubelet writes Cilium's conflist in its stead.
+ *
+ * It reports (status.nodeInfo.kubeletVersion) the version of the kubelet package
+ * installed when it started (lib/packages.js): after an upgrade of the package, the old
+ * version until `systemctl restart kubelet`.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { hostname } from "node:os";
 import { parse } from "yaml";
-import { VERSION, fail, parseArgs, sleep } from "./lib/common.js";
+import { fail, installedVersion, parseArgs, sleep } from "./lib/common.js";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
 import { startApiServer } from "./lib/apiserver.js";
 
 const { flags } = parseArgs(process.argv.slice(2), ["version"]);
+// The binary the kubelet package installed when this process started: an upgraded
+// package takes effect at the next (re)start, as with the real kubelet.
+const VERSION = installedVersion("kubelet");
 if (flags.version) {
   console.log(`Kubernetes ${VERSION}`);
   process.exit(0);

@@ -117,7 +117,9 @@ export async function startApiServer(manifestPath, log) {
   const rest = async (method, p, body) => {
     const key = keyOf(p);
     if (method === "GET" && !p.name) {
-      const items = await Promise.all((await etcd.list(key)).map((o) => withStatus(p, o)));
+      // Without a namespace: every namespace's (a cluster-scoped kind's are all under "_").
+      const prefix = p.namespace ? key : `/registry/${p.group || "core"}/${p.resource}/`;
+      const items = await Promise.all((await etcd.list(prefix)).map((o) => withStatus(p, o)));
       return [200, { kind: "List", apiVersion: "v1", items }];
     }
     if (method === "GET") {

@@ -1,6 +1,6 @@
 // @ts-check
 /** What the three stand-ins share: their version, flag parsing, and failing loudly. */
-export const VERSION = process.env.KX_STANDIN_VERSION ?? "v1.36.1";
+export { installedVersion } from "./packages.js";
 
 /** Parses `--a=b`, `--a b` and bare words; flags named in `booleans` take no value. */
 export function parseArgs(argv, booleans = []) {

@@ -186,10 +186,16 @@ export function writeManifests(o) {
   say(`[control-plane] Using manifest folder "${MANIFESTS}"`);
 }
 
+/** /var/lib/kubelet/config.yaml from the cluster's KubeletConfiguration (kubelet-config), with kubeadm's defaults. */
+export function writeKubeletConfig(kubeletConfig) {
+  const { apiVersion: _a, kind: _k, ...rest } = kubeletConfig ?? {};
+  const kubelet = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", cgroupDriver: "systemd", staticPodPath: MANIFESTS, ...rest };
+  write(`${KUBELET_DIR}/config.yaml`, stringify(kubelet));
+}
+
 /** /var/lib/kubelet/config.yaml and kubeadm-flags.env, then (re)start the kubelet unit. */
 export function startKubelet(o) {
-  const kubelet = { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", cgroupDriver: "systemd", staticPodPath: MANIFESTS, ...(o.kubeletConfig ?? {}) };
-  write(`${KUBELET_DIR}/config.yaml`, stringify(kubelet));
+  writeKubeletConfig(o.kubeletConfig);
   const args = [`--container-runtime-endpoint=${o.criSocket ?? "unix:///run/containerd/containerd.sock"}`];
   if (o.nodeName !== hostname()) args.push(`--hostname-override=${o.nodeName}`);
   for (const a of o.kubeletExtraArgs ?? []) args.push(`--${a.name}=${a.value}`);

@@ -55,10 +55,11 @@ export class Preflight {
     }
   }
 
-  finish() {
+  /** @param {string} phase what kubeadm says before the errors (init and join: the preflight phase; upgrade: its health check) */
+  finish(phase = "error execution phase preflight: ") {
     if (this.errors.length === 0) return;
     throw new PreflightError(
-      `error execution phase preflight: [preflight] Some fatal errors occurred:\n${this.errors.join("\n")}\n` +
+      `${phase}[preflight] Some fatal errors occurred:\n${this.errors.join("\n")}\n` +
         "[preflight] If you know what you are doing, you can make a check non-fatal with `--ignore-preflight-errors=...`",
     );
   }
