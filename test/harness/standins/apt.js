@@ -182,7 +182,7 @@ function install() {
   out.push(...group("The following packages will be DOWNGRADED:", downgraded));
   out.push(...group("The following packages will be upgraded:", upgraded));
   out.push(...group("The following NEW packages will be installed:", fresh));
-  out.push(`${upgraded.length} upgraded, ${fresh.length} newly installed, ${downgraded.length} downgraded, 0 to remove and 0 not upgraded.`);
+  out.push(`${upgraded.length} upgraded, ${fresh.length} newly installed, ${downgraded.length ? `${downgraded.length} downgraded, ` : ""}0 to remove and 0 not upgraded.`);
   process.stdout.write(`${out.join("\n")}\n`);
   if (held.length || downgraded.length) {
     if (!flags.has("-y")) {

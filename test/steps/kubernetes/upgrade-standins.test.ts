@@ -267,4 +267,19 @@ describe("every node: drain, kubelet and kubectl, restart, uncordon", () => {
     expect(await clusterConfigVersion()).toBe("v1.37.1");
     expect(await ok("master-a", `kubeadm upgrade plan ${ADMIN}`)).toContain("Awesome, you're up-to-date!");
   });
+
+  it("a resumed upgrade runs the same commands again without changing anything", async () => {
+    const manifest = c.hosts["master-a"]!.exec("stat -c %Y.%s /etc/kubernetes/manifests/kube-apiserver.yaml");
+    const again = await installPackages("worker-a", "1.37.1", ["kubelet", "kubectl"]);
+    expect(again).toContain("kubelet is already the newest version (1.37.1-1.1).");
+    expect(again).toContain("0 upgraded, 0 newly installed, 0 to remove and 0 not upgraded.");
+    expect(again).toContain("kubelet was already set on hold.");
+    expect(await ok("master-a", `kubeadm upgrade apply v1.37.1 --yes ${ADMIN}`)).toContain('upgraded to "v1.37.1"');
+    expect(await ok("master-b", "kubeadm upgrade node")).toContain("successfully updated");
+    expect(c.hosts["master-a"]!.exec("stat -c %Y.%s /etc/kubernetes/manifests/kube-apiserver.yaml")).toBe(manifest);
+    expect(await ok("master-a", `kubectl drain worker-a --ignore-daemonsets --delete-emptydir-data --timeout=300s ${ADMIN}`)).toBe("node/worker-a cordoned\nnode/worker-a drained\n");
+    expect(await ok("master-a", `kubectl drain worker-a --ignore-daemonsets --delete-emptydir-data --timeout=300s ${ADMIN}`)).toBe("node/worker-a already cordoned\nnode/worker-a drained\n");
+    expect(await ok("master-a", `kubectl uncordon worker-a ${ADMIN}`)).toBe("node/worker-a uncordoned\n");
+    expect(await serverVersion()).toBe("v1.37.1");
+  });
 });
