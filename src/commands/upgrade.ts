@@ -56,12 +56,14 @@ export async function run(options: UpgradeOptions, globals: Partial<GlobalOption
     globals,
     dryRun: options.dryRun,
     forceUnlock: options.forceUnlock,
-    afterRun: async () => [["Kubernetes", `${withV(target)} on every node`]],
+    afterRun: async () => {
+      if (loaded.kubernetes.version !== version) {
+        await saveConfig(stateDir, stringify(config));
+        if (options.file) io.warn(`set kubernetes.version: ${version} in ${options.file} too: a create with that file would build images of the old version`);
+      }
+      return [["Kubernetes", `${withV(target)} on every node`]];
+    },
   });
-  if (!options.dryRun && loaded.kubernetes.version !== version) {
-    await saveConfig(stateDir, stringify(config));
-    if (options.file) io.warn(`set kubernetes.version: ${version} in ${options.file} too: a create with that file would build images of the old version`);
-  }
   return 0;
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import type { KxRun } from "../helpers/kx.js";
 import { ensureBuilt } from "./support/build.js";
-import { describeHostsRun, execStatus, HOSTS_CLUSTER, HOSTS_ROLES as ROLES, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
+import { describeHostsRun, eventsOfType, execStatus, HOSTS_CLUSTER, HOSTS_ROLES as ROLES, jsonEvents, secretLeaks, startHostsWorld, type HostsWorld } from "./support/hosts-world.js";
 
 const MASTERS = ["master-a", "master-b", "master-c"];
 const ADMIN_CONF = "/etc/kubernetes/admin.conf";
@@ -23,6 +23,11 @@ let initMarks: { adminConf: number; manifest: number };
 
 const mtime = (host: string, path: string) => statSync(w.hosts[host]!.pathOnHost(path)).mtimeMs;
 const lines = (run: KxRun) => run.stdout.split("\n");
+const statusNodes = async (): Promise<{ name: string; version: string; ready: boolean; cordoned: boolean }[]> => {
+  const run = await w.kx(["--output", "json", "status", "-f", w.configFile]);
+  const nodes = jsonEvents(run.stdout).find((e) => e.type === "status")!.nodes as { name: string; version: string; ready: boolean; cordoned: boolean }[];
+  return nodes.sort((a, b) => a.name.localeCompare(b.name));
+};
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -117,6 +122,62 @@ describe("kx on a hosts: cluster, no AWS", () => {
     const json = await w.kx(["--output", "json", "status", "-f", w.configFile]);
     const status = jsonEvents(json.stdout).find((e) => e.type === "status")!;
     expect(status.nodes.map((n: any) => [n.name, n.ready]).sort()).toEqual([...MASTERS, "spare", "worker-a"].map((n) => [n, true]));
+  });
+
+  it("kx upgrade refuses a downgrade, a version that is not one, and running unattended without --yes, changing nothing", async () => {
+    // Usage errors (exit 2) before anything runs; the downgrade is known only from the live cluster: its preflight step fails (exit 1).
+    const cases: [string[], number, RegExp][] = [
+      [["--to", "1.37.1"], 2, /refusing to upgrade cluster lab without confirmation/],
+      [["--to", "1.37", "--yes"], 2, /--to "1\.37" is not a Kubernetes version/],
+      [["--to", "1.35.4", "--yes"], 1, /step upgrade\/preflight failed: the cluster runs v1\.36\.1: kubeadm does not downgrade it to v1\.35\.4/],
+    ];
+    for (const [args, code, message] of cases) {
+      const run = await w.kx(["upgrade", "-f", w.configFile, ...args]);
+      expect([args.join(" "), run.code], describeHostsRun(run)).toEqual([args.join(" "), code]);
+      expect(run.stderr).toMatch(message);
+    }
+    expect((await statusNodes()).map((n) => n.version)).toEqual(Array(5).fill("v1.36.1"));
+  });
+
+  it("kx upgrade --dry-run plans each node, kubeadm upgrade apply on master-a only, and changes nothing", async () => {
+    const run = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--dry-run"]);
+    expect(run.code, describeHostsRun(run)).toBe(0);
+    const planned = Object.fromEntries(eventsOfType(run.stdout, "step-planned").map((e) => [e.id, e.changes.map((c: any) => c.detail).join("; ")]));
+    expect(planned["upgrade/preflight"]).toMatch(/v1\.36\.1 → v1\.37\.1: 5 of 5 nodes to upgrade/);
+    expect(planned["upgrade/control-plane:master-a"]).toMatch(/^kubeadm upgrade apply, drain, kubeadm v1\.36\.1 → v1\.37\.1, kubeadm upgrade apply v1\.37\.1, kubelet v1\.36\.1 → v1\.37\.1$/);
+    for (const node of ["control-plane:master-b", "control-plane:master-c", "worker:worker-a", "worker:spare"]) expect(planned[`upgrade/${node}`]).toMatch(/^kubeadm upgrade node, drain/);
+    expect(execStatus(w.hosts["master-a"]!, "kubeadm version -o short")).toMatch(/^v1\.36\.1/);
+  });
+
+  it("kx upgrade --to 1.37.1 takes every node there one at a time, masters first; a worker cordoned before stays cordoned", async () => {
+    w.hosts["master-a"]!.exec(`kubectl --kubeconfig ${ADMIN_CONF} cordon spare`);
+    const run = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"], 600_000);
+    expect(run.code, describeHostsRun(run)).toBe(0);
+    const events = jsonEvents(run.stdout).filter((e) => /^upgrade\/(control-plane|worker):/.test(e.id ?? "") && ["step-started", "step-finished"].includes(e.type));
+    const order: string[] = [];
+    let running = 0;
+    for (const e of events) {
+      running += e.type === "step-started" ? 1 : -1;
+      expect(running).toBeLessThanOrEqual(1);
+      if (e.type === "step-finished") order.push(e.id);
+    }
+    expect(order).toEqual(["master-a", "master-b", "master-c"].map((m) => `upgrade/control-plane:${m}`).concat(["upgrade/worker:worker-a", "upgrade/worker:spare"]));
+    const nodes = await statusNodes();
+    expect(nodes.map((n) => [n.name, n.version, n.ready, n.cordoned])).toEqual([
+      ...MASTERS.map((m) => [m, "v1.37.1", true, false]),
+      ["spare", "v1.37.1", true, true],
+      ["worker-a", "v1.37.1", true, false],
+    ]);
+    expect(execStatus(w.hosts["master-b"]!, `kubectl --kubeconfig ${ADMIN_CONF} version`)).toMatch(/Server Version: v1\.37\.1/);
+    expect((parse(readFileSync(join(w.stateDir, "config.yaml"), "utf8")) as any).kubernetes.version).toBe("1.37.1");
+    expect(eventsOfType(run.stdout, "message").map((e) => e.message)).toContainEqual(expect.stringMatching(/set kubernetes.version: 1\.37\.1 in .* too/));
+  });
+
+  it("kx upgrade run again finds every node done and touches none", async () => {
+    const again = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"]);
+    expect(again.code, describeHostsRun(again)).toBe(0);
+    const applied = eventsOfType(again.stdout, "step-finished").filter((e) => e.changes.length > 0);
+    expect(applied.map((e) => e.id)).toEqual([]);
   });
 
   it("kx kubeconfig --write writes a 0600 file with context kx-<cluster> and prints no key", async () => {
