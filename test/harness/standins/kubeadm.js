@@ -18,6 +18,7 @@ import { hostname } from "node:os";
 import { parse, stringify } from "yaml";
 import { fail, installedVersion, minorOf, parseArgs } from "./lib/common.js";
 import { upgrade } from "./lib/kubeadm-upgrade.js";
+import { removeAllPods } from "./lib/static-pods.js";
 import { KubeadmConfigError, decodeKubeadmConfig } from "./lib/kubeadm-config.js";
 import { Preflight, PreflightError } from "./lib/preflight.js";
 import { K8S, KUBELET_DIR, MANIFESTS, checkSharedCertificates, say, startKubelet, write, writeControlPlaneCertificates, writeKubeconfigs, writeManifests } from "./lib/node-files.js";
@@ -263,7 +264,7 @@ async function join() {
   }
 }
 
-function reset() {
+async function reset() {
   if (flags.force !== "true" && flags.f !== "true") throw new Error("[reset] Are you sure you want to proceed? [y/N]: aborted (use --force in scripts)");
   try {
     execFileSync("systemctl", ["stop", "kubelet"], { stdio: "ignore" });
@@ -271,6 +272,8 @@ function reset() {
     // no kubelet unit: nothing to stop
   }
   say("[reset] Stopping the kubelet service");
+  await removeAllPods();
+  say("[reset] Removing the containers of the static pods");
   for (const dir of [MANIFESTS, `${K8S}/pki`, KUBELET_DIR]) {
     if (!existsSync(dir)) continue;
     for (const entry of readdirSync(dir)) rmSync(`${dir}/${entry}`, { recursive: true, force: true });

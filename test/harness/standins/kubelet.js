@@ -5,7 +5,9 @@
  * where the kubelet package is installed. It refuses to start without the files the
  * real kubelet needs (--config, a kubeconfig whose client certificate names this node),
  * registers its Node with the API server and reports its status with heartbeats, and
- * runs the kube-apiserver static pod from the manifests directory (see lib/apiserver.js).
+ * runs the kube-apiserver static pod from the manifests directory (lib/static-pods.js:
+ * a process of its own that outlives a kubelet restart, like a container; the server
+ * itself is lib/apiserver.js).
  *
  * Like the real kubelet, the node is NotReady ("cni plugin not initialized") until a CNI
  * config is in /etc/cni/net.d. What writes it on a real node is the CNI's agent pod, run
@@ -16,13 +18,13 @@
  * installed when it started (lib/packages.js): after an upgrade of the package, the old
  * version until `systemctl restart kubelet`.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { X509Certificate } from "node:crypto";
 import { hostname } from "node:os";
 import { parse } from "yaml";
 import { fail, installedVersion, parseArgs, sleep } from "./lib/common.js";
 import { client, loadKubeconfig } from "./lib/kubeconfig.js";
-import { startApiServer } from "./lib/apiserver.js";
+import { crashedPod, lastLogLine, manifestHash, runningPod, startPod, stopPod } from "./lib/static-pods.js";
 
 const { flags } = parseArgs(process.argv.slice(2), ["version"]);
 // The binary the kubelet package installed when this process started: an upgraded
@@ -62,29 +64,28 @@ const staticPodPath = config.staticPodPath ?? "/etc/kubernetes/manifests";
 const apiserverManifest = `${staticPodPath}/kube-apiserver.yaml`;
 log(`starting kubelet ${VERSION} for node ${nodeName} (node-ip ${flags["node-ip"] ?? "auto"}, cloud-provider ${flags["cloud-provider"] ?? "none"})`);
 
-/** @type {{ close(): Promise<unknown> } | undefined} */
-let apiserver;
-let apiserverStamp = "";
+const APISERVER_POD = "kube-apiserver";
 let stopping = false;
+let lastPodStart = 0;
 
+/**
+ * The kube-apiserver static pod: (re)created when its manifest changed or it crashed
+ * (with a back-off), removed with its manifest; one already running from this manifest
+ * (the kubelet restarted) is kept, as containers outlive a kubelet restart.
+ */
 async function syncStaticPods() {
-  const stamp = existsSync(apiserverManifest) ? String(statSync(apiserverManifest).mtimeMs) : "";
-  if (stamp === apiserverStamp) return;
-  if (apiserver) {
-    await apiserver.close();
-    apiserver = undefined;
-    log("stopped kube-apiserver static pod");
+  const want = existsSync(apiserverManifest) ? manifestHash(apiserverManifest) : "";
+  const running = runningPod(APISERVER_POD);
+  if (running && running.hash === want) return;
+  if (running) {
+    await stopPod(APISERVER_POD);
+    log(want ? "stopped kube-apiserver static pod: its manifest changed" : "removed kube-apiserver static pod: its manifest is gone");
   }
-  if (!stamp) {
-    apiserverStamp = "";
-    return;
-  }
-  try {
-    apiserver = await startApiServer(apiserverManifest, log);
-    apiserverStamp = stamp;
-  } catch (e) {
-    log(`kube-apiserver static pod failed to start (will retry): ${/** @type {Error} */ (e).message}`);
-  }
+  if (!want || Date.now() - lastPodStart < 1000) return;
+  if (crashedPod(APISERVER_POD)) log(`kube-apiserver static pod failed to start (will retry): ${lastLogLine(APISERVER_POD)}`);
+  startPod(APISERVER_POD, apiserverManifest);
+  lastPodStart = Date.now();
+  log("started kube-apiserver static pod");
 }
 
 const CNI_DIR = "/etc/cni/net.d";
@@ -136,9 +137,9 @@ async function heartbeat() {
   if (res.status !== 200) throw new Error(`node status: HTTP ${res.status} ${res.text}`);
 }
 
-process.on("SIGTERM", async () => {
+// The static pods run on: a kubelet stopping leaves its containers to the runtime.
+process.on("SIGTERM", () => {
   stopping = true;
-  if (apiserver) await apiserver.close();
   process.exit(0);
 });
 
