@@ -46,7 +46,9 @@ export async function run(options: UpgradeOptions, globals: Partial<GlobalOption
     });
   }
   if (!options.dryRun && !options.yes) await confirmUpgrade(config.name, withV(target), io);
-  if (config.images.node) io.warn(`images.node is set (${config.images.node}): workers the group starts later boot that AMI; give it one with kubelet ${withV(target)}`);
+  if (config.images.node && config.images.node === state.steps["images/node"]?.outputs?.amiId) {
+    io.warn(`images.node (${config.images.node}) is the AMI the workers run now: workers the group starts later boot it at the old version; give images.node an AMI with kubelet ${withV(target)}`);
+  }
 
   await runWorkflow({
     command: "upgrade",

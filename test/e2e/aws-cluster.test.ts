@@ -6,9 +6,12 @@
  * in SSM. Then: status, the token renewal timer, a worker the group starts on its own,
  * a worker and a master added with `kx join`, and `kx destroy` leaving the cloud empty.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AutoScalingClient, SetDesiredCapacityCommand } from "@aws-sdk/client-auto-scaling";
+import { DescribeLaunchTemplateVersionsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import type { KxRun } from "../helpers/kx.js";
 import { autoScalingGroupName } from "../../src/steps/machines/worker-asg.js";
@@ -72,6 +75,13 @@ async function statusNodes(): Promise<{ name: string; ready: boolean; roles: str
 /** Private DNS names (the node names) of the instances on these test hosts. */
 function nodeNames(hostNames: string[]): string[] {
   return hostNames.map((h) => `ip-${w.hosts[h]!.address.replaceAll(".", "-")}.eu-west-1.compute.internal`).sort();
+}
+
+/** The AMI of the worker launch template's default version: what the group launches. */
+async function launchTemplateImage(): Promise<string> {
+  const ec2 = new EC2Client(clientConfig(w.fake));
+  const r = await ec2.send(new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateName: `kx-${CLUSTER}-worker`, Versions: ["$Default"] }));
+  return r.LaunchTemplateVersions![0]!.LaunchTemplateData!.ImageId!;
 }
 
 function ssmVersion(name: string): number {
@@ -168,6 +178,22 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
     expect(tg.targets.map((t: any) => t.id).sort()).toEqual(masters.map((m) => w.hosts[m]!.address).sort());
     expect(w.hosts["master-d"]!.exec("systemctl is-active kx-join-token.timer").trim()).toBe("active");
   }, 200_000);
+
+  it("kx upgrade --to 1.37.1 upgrades the masters (master-d too) then the group's workers over SSH, and moves the launch template to the new AMI", async () => {
+    // The operator's config after the join (4 masters, saved by kx) with a node AMI of the new version, as one gives images when kx does not build them.
+    const saved = parse(readFileSync(join(w.stateDir, "config.yaml"), "utf8")) as any;
+    const newAmi = w.fake.registerImage({ name: "kx-node-k8s-1.37.1", tags: { "kx:k8s-version": "1.37.1" } });
+    const upgradeFile = join(w.dir, "upgrade.yaml");
+    writeFileSync(upgradeFile, stringify({ ...saved, images: { ...saved.images, node: newAmi } }));
+    const amiBefore = await launchTemplateImage();
+    const run = await kx(["upgrade", "-f", upgradeFile, "--to", "1.37.1", "--yes"], 600_000);
+    expect(run.code, explain(run)).toBe(0);
+    const nodes = await statusNodes();
+    expect(nodes.filter((n) => n.version !== "v1.37.1" || !n.ready).map((n) => `${n.name} ${n.version}`)).toEqual([]);
+    expect(nodes.length).toBe(MASTERS.length + 1 + WORKERS_AT_CREATE + 2);
+    expect(amiBefore).not.toBe(newAmi);
+    expect(await launchTemplateImage()).toBe(newAmi);
+  }, 660_000);
 
   it("printed and logged no key or token", async () => {
     const token = await joinToken();
