@@ -2,7 +2,9 @@
  * A `kx create cluster` of a `hosts:` cluster killed (SIGKILL) in the middle of the
  * control-plane joins — master-b's `kubeadm join --control-plane` under way — and run
  * again: it must finish without a second `kubeadm init` on master-a, with all three
- * masters and the worker registered.
+ * masters and the worker registered. Then a `kx upgrade` killed while master-b is
+ * drained: `kx status` shows where it stopped, and the upgrade run again finishes
+ * without upgrading master-a a second time.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -30,25 +32,32 @@ async function until(check: () => boolean, ended: () => boolean, what: string): 
   }
 }
 
-beforeAll(async () => {
-  await ensureBuilt();
-  w = await startHostsWorld(ROLES, []);
-  const run = w.spawn(["--output", "json", "--verbose", "create", "cluster", "-f", w.configFile, "--yes"]);
+/** Runs kx (JSON events, --verbose for progress) and SIGKILLs it once `ready(stdout)` holds. */
+async function killWhen(args: string[], ready: (stdout: string) => boolean, what: string): Promise<KxRun> {
+  const run = w.spawn(["--output", "json", "--verbose", ...args]);
   let stdout = "";
   let ended = false;
   run.child.stdout!.on("data", (d) => (stdout += d));
   void run.done.then(() => (ended = true));
-  // kx announces master-b's join (progress events need --verbose); its kubelet.conf appears once kubeadm join is past preflight.
-  const joiningB = () => eventsOfType(stdout, "step-progress").some((e) => e.id === "kubernetes/control-plane-join" && e.subtask === "master-b");
   try {
-    await until(joiningB, () => ended, "it announced master-b's join");
-    await until(() => existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf")), () => ended, "master-b's join got under way");
+    await until(() => ready(stdout), () => ended, what);
   } catch (e) {
     if (!ended) throw e;
     throw new Error(`${(e as Error).message}\n${describeHostsRun(await run.done)}`);
   }
   run.child.kill("SIGKILL");
-  killed = await run.done;
+  return run.done;
+}
+
+const progressOf = (stdout: string, id: string, subtask: string) => eventsOfType(stdout, "step-progress").filter((e) => e.id === id && e.subtask === subtask);
+
+beforeAll(async () => {
+  await ensureBuilt();
+  w = await startHostsWorld(ROLES, []);
+  // kx announces master-b's join (progress events need --verbose); its kubelet.conf appears once kubeadm join is past preflight.
+  const masterBJoining = (stdout: string) =>
+    progressOf(stdout, "kubernetes/control-plane-join", "master-b").length > 0 && existsSync(w.hosts["master-b"]!.pathOnHost("/etc/kubernetes/kubelet.conf"));
+  killed = await killWhen(["create", "cluster", "-f", w.configFile, "--yes"], masterBJoining, "master-b's join got under way");
   // kubeadm join goes on without kx; once it has ended, the config with the token must be gone.
   const b = w.hosts["master-b"]!;
   const deadline = Date.now() + 60_000;
@@ -105,5 +114,42 @@ describe("a hosts: create killed during the control-plane joins", () => {
       ["master-c", true, true],
       ["worker-a", true, false],
     ]);
+  });
+});
+
+describe("a kx upgrade killed while master-b is drained", () => {
+  let upgradeKilled: KxRun;
+  let midway: { name: string; version: string; cordoned: boolean }[];
+  let upgradeResumed: KxRun;
+
+  beforeAll(async () => {
+    const cordoned = (node: string) => JSON.parse(w.hosts["master-a"]!.exec(`kubectl --kubeconfig ${ADMIN_CONF} get node ${node} -o json`)).spec?.unschedulable === true;
+    const drainedB = (stdout: string) => progressOf(stdout, "upgrade/control-plane:master-b", "master-b").some((e) => e.message === "drain") && cordoned("master-b");
+    upgradeKilled = await killWhen(["upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"], drainedB, "master-b was cordoned for its drain");
+    midway = await nodes();
+    upgradeResumed = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"], 300_000);
+  }, 420_000);
+
+  async function nodes(): Promise<{ name: string; version: string; cordoned: boolean }[]> {
+    const status = await w.kx(["--output", "json", "status", "-f", w.configFile]);
+    return (jsonEvents(status.stdout).find((e) => e.type === "status")!.nodes as { name: string; version: string; cordoned: boolean }[]).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  it("kx status shows where it stopped: master-a upgraded, master-b cordoned, the rest at the old version", () => {
+    expect(upgradeKilled.signal).toBe("SIGKILL");
+    // master-b's kubelet may have been restarted in the moment before the kill: its version is either.
+    expect(midway.map((n) => [n.name, n.name === "master-b" ? expect.stringMatching(/^v1\.3[67]\.1$/) : n.version, n.cordoned])).toEqual([
+      ["master-a", "v1.37.1", false],
+      ["master-b", expect.stringMatching(/^v1\.3[67]\.1$/), true],
+      ["master-c", "v1.36.1", false],
+      ["worker-a", "v1.36.1", false],
+    ]);
+  });
+
+  it("run again, it finishes at the node it stopped on: master-a is not upgraded again, master-b is uncordoned", async () => {
+    expect(upgradeResumed.code, describeHostsRun(upgradeResumed)).toBe(0);
+    const applied = eventsOfType(upgradeResumed.stdout, "step-finished").filter((e) => e.changes.length > 0).map((e) => e.id);
+    expect(applied).toEqual(["upgrade/control-plane:master-b", "upgrade/control-plane:master-c", "upgrade/worker:worker-a"]);
+    expect((await nodes()).map((n) => [n.name, n.version, n.cordoned])).toEqual(["master-a", "master-b", "master-c", "worker-a"].map((n) => [n, "v1.37.1", false]));
   });
 });
