@@ -60,7 +60,14 @@ function renderStatus(s: ClusterStatus, io: Io): string {
   if (s.nodes) {
     lines.push("", "Nodes");
     if (!Array.isArray(s.nodes)) lines.push(c.red(`  cannot list nodes: ${s.nodes.error}`));
-    else for (const n of s.nodes) lines.push(`  ${n.name.padEnd(48)} ${(n.roles.join(",") || "worker").padEnd(14)} ${n.ready ? c.green("Ready") : c.red("NotReady")}  ${n.version}${n.ready ? "" : `  ${c.dim(n.reason)}`}`);
+    else {
+      for (const n of s.nodes) {
+        const state = `${n.ready ? c.green("Ready") : c.red("NotReady")}${n.cordoned ? c.yellow(",SchedulingDisabled") : ""}`;
+        lines.push(`  ${n.name.padEnd(48)} ${(n.roles.join(",") || "worker").padEnd(14)} ${state}  ${n.version}${n.ready ? "" : `  ${c.dim(n.reason)}`}`);
+      }
+      const versions = [...new Set(s.nodes.map((n) => n.version))];
+      if (versions.length > 1) lines.push(c.yellow(`  nodes run ${versions.join(" and ")}: an upgrade has not finished (kx upgrade continues it)`));
+    }
   }
   if (s.etcd) {
     lines.push("", "etcd");

@@ -120,6 +120,7 @@ describe("a hosts: create killed during the control-plane joins", () => {
 describe("a kx upgrade killed while master-b is drained", () => {
   let upgradeKilled: KxRun;
   let midway: { name: string; version: string; cordoned: boolean }[];
+  let midwayText: string;
   let upgradeResumed: KxRun;
 
   beforeAll(async () => {
@@ -127,6 +128,7 @@ describe("a kx upgrade killed while master-b is drained", () => {
     const drainedB = (stdout: string) => progressOf(stdout, "upgrade/control-plane:master-b", "master-b").some((e) => e.message === "drain") && cordoned("master-b");
     upgradeKilled = await killWhen(["upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"], drainedB, "master-b was cordoned for its drain");
     midway = await nodes();
+    midwayText = (await w.kx(["status", "-f", w.configFile])).stdout;
     upgradeResumed = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"], 300_000);
   }, 420_000);
 
@@ -144,6 +146,8 @@ describe("a kx upgrade killed while master-b is drained", () => {
       ["master-c", "v1.36.1", false],
       ["worker-a", "v1.36.1", false],
     ]);
+    expect(midwayText).toMatch(/master-b\s+control-plane\s+Ready,SchedulingDisabled/);
+    expect(midwayText).toMatch(/nodes run v1\.3[67]\.1 and v1\.3[67]\.1: an upgrade has not finished \(kx upgrade continues it\)/);
   });
 
   it("run again, it finishes at the node it stopped on: master-a is not upgraded again, master-b is uncordoned", async () => {
