@@ -35,6 +35,9 @@ import { createWorkflow } from "../workflows/create.js";
 import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
 import { runWorkflow } from "./support/run-workflow.js";
 import { saveConfig } from "./support/saved-config.js";
+import { countOption } from "./support/count-option.js";
+
+export { countOption };
 
 /** Step ids of the create workflow that `kx join` runs (kept in step with steps/kubernetes and steps/machines). */
 export const JOIN_STEPS = {
@@ -69,13 +72,6 @@ export function withMoreControlPlane(config: ClusterConfig, add: number): Cluste
   return { ...config, controlPlane: { ...config.controlPlane, count: config.controlPlane.count + add } };
 }
 
-/** N of `--flag N`: a whole number ≥ 1, or undefined when the flag was not given. */
-export function countOption(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`${flag} wants a whole number of nodes to add (1 or more), got "${value}"`);
-  return n;
-}
 
 interface JoinPlan {
   config: ClusterConfig;

@@ -16,7 +16,7 @@ import { LocalStateStore } from "../engine/state.js";
 import type { Io } from "../ui/io.js";
 import { parseVersion, withV } from "../steps/upgrade/versions.js";
 import { upgradeWorkflow } from "../workflows/upgrade.js";
-import { countOption } from "./join.js";
+import { countOption } from "./support/count-option.js";
 import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
 import { runWorkflow } from "./support/run-workflow.js";
 import { saveConfig } from "./support/saved-config.js";
@@ -34,7 +34,7 @@ export interface UpgradeOptions {
 export async function run(options: UpgradeOptions, globals: Partial<GlobalOptions>, io: Io = ioFor(globals)): Promise<number> {
   const { config: loaded } = await loadSelectedConfig(options, globals, io);
   const target = parseVersion(options.to ?? loaded.kubernetes.version, options.to ? "--to" : "kubernetes.version");
-  const maxUnavailable = countOption("--max-unavailable", options.maxUnavailable) ?? 1;
+  const maxUnavailable = countOption("--max-unavailable", options.maxUnavailable, "workers drained at once") ?? 1;
   const version = `${target.major}.${target.minor}.${target.patch}`;
   const config = { ...loaded, kubernetes: { ...loaded.kubernetes, version } };
   const stateDir = stateDirFor(globals, config.name);
