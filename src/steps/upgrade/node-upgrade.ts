@@ -113,7 +113,7 @@ async function drain(admin: SshSession, host: NodeHost, timeoutS: number): Promi
 async function waitForNodeAt(ctx: KxContext, admin: SshSession, host: NodeHost, want: string, timeoutMs: number): Promise<void> {
   let last: ClusterNode | undefined;
   await pollUntil(
-    { signal: ctx.signal, timeoutMs },
+    { signal: ctx.signal, timeoutMs, pollMs: 500, maxPollMs: 2_000 },
     async () => {
       last = (await listNodes(admin)).find((n) => n.name === host.nodeName);
       return last?.ready && sameVersion(last.version, want) ? last : undefined;
@@ -131,7 +131,7 @@ async function waitForNodeAt(ctx: KxContext, admin: SshSession, host: NodeHost, 
 async function waitForApi(ctx: KxContext, admin: SshSession, host: NodeHost, timeoutMs: number): Promise<void> {
   let detail = "";
   await pollUntil(
-    { signal: ctx.signal, timeoutMs },
+    { signal: ctx.signal, timeoutMs, pollMs: 500, maxPollMs: 2_000 },
     async () => {
       const ready = await apiReady(admin);
       detail = ready.detail;
