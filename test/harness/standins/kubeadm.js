@@ -102,8 +102,11 @@ async function init() {
     "[wait-control-plane] the control plane did not become ready in time.\nUnfortunately, an error has occurred: context deadline exceeded\n" +
       "This error is likely caused by: the kubelet is not running, or a control plane component crashed (see the kubelet log)",
   );
-  say("[api-check] The API server is healthy");
   const api = client(loadKubeconfig(`${K8S}/super-admin.conf`));
+  // Like kubeadm's api-check, through the kubeconfig's server (the control-plane endpoint: a
+  // load balancer may take a moment to send traffic to this new, only healthy, target).
+  await waitFor(async () => (await api.get("/readyz")).status === 200, WAIT_MS, `[api-check] the API server is not healthy at ${endpoint} after the local one became ready`);
+  say("[api-check] The API server is healthy");
   await uploadConfig(api, cluster, { apiVersion: "kubelet.config.k8s.io/v1beta1", kind: "KubeletConfiguration", cgroupDriver: "systemd", ...kubeletConfig });
   say('[upload-config] Storing the configuration used in ConfigMap "kubeadm-config" in the "kube-system" Namespace');
   await markControlPlane(api, nodeName, initCfg.nodeRegistration?.taints);
