@@ -137,7 +137,7 @@ describe("kx on a hosts: cluster, no AWS", () => {
       expect(run.stderr).toMatch(message);
     }
     expect((await statusNodes()).map((n) => n.version)).toEqual(Array(5).fill("v1.36.1"));
-  });
+  }, 300_000);
 
   it("kx upgrade --dry-run plans each node, kubeadm upgrade apply on master-a only, and changes nothing", async () => {
     const run = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--dry-run"]);
@@ -147,7 +147,7 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(planned["upgrade/control-plane:master-a"]).toMatch(/^kubeadm upgrade apply, drain, kubeadm v1\.36\.1 → v1\.37\.1, kubeadm upgrade apply v1\.37\.1, kubelet v1\.36\.1 → v1\.37\.1$/);
     for (const node of ["control-plane:master-b", "control-plane:master-c", "worker:worker-a", "worker:spare"]) expect(planned[`upgrade/${node}`]).toMatch(/^kubeadm upgrade node, drain/);
     expect(execStatus(w.hosts["master-a"]!, "kubeadm version -o short")).toMatch(/^v1\.36\.1/);
-  });
+  }, 180_000);
 
   it("kx upgrade --to 1.37.1 takes every node there one at a time, masters first; a worker cordoned before stays cordoned", async () => {
     w.hosts["master-a"]!.exec(`kubectl --kubeconfig ${ADMIN_CONF} cordon spare`);
@@ -171,14 +171,14 @@ describe("kx on a hosts: cluster, no AWS", () => {
     expect(execStatus(w.hosts["master-b"]!, `kubectl --kubeconfig ${ADMIN_CONF} version`)).toMatch(/Server Version: v1\.37\.1/);
     expect((parse(readFileSync(join(w.stateDir, "config.yaml"), "utf8")) as any).kubernetes.version).toBe("1.37.1");
     expect(eventsOfType(run.stdout, "message").map((e) => e.message)).toContainEqual(expect.stringMatching(/set kubernetes.version: 1\.37\.1 in .* too/));
-  });
+  }, 660_000);
 
   it("kx upgrade run again finds every node done and touches none", async () => {
     const again = await w.kx(["--output", "json", "upgrade", "-f", w.configFile, "--to", "1.37.1", "--yes"]);
     expect(again.code, describeHostsRun(again)).toBe(0);
     const applied = eventsOfType(again.stdout, "step-finished").filter((e) => e.changes.length > 0);
     expect(applied.map((e) => e.id)).toEqual([]);
-  });
+  }, 180_000);
 
   it("kx kubeconfig --write writes a 0600 file with context kx-<cluster> and prints no key", async () => {
     const file = join(w.dir, "kc");

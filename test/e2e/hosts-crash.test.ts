@@ -155,5 +155,5 @@ describe("a kx upgrade killed while master-b is drained", () => {
     const applied = eventsOfType(upgradeResumed.stdout, "step-finished").filter((e) => e.changes.length > 0).map((e) => e.id);
     expect(applied).toEqual(["upgrade/control-plane:master-b", "upgrade/control-plane:master-c", "upgrade/worker:worker-a"]);
     expect((await nodes()).map((n) => [n.name, n.version, n.cordoned])).toEqual(["master-a", "master-b", "master-c", "worker-a"].map((n) => [n, "v1.37.1", false]));
-  });
+  }, 120_000);
 });

@@ -42,6 +42,9 @@ const PRIVATE_DIRS = [
   "/etc/apt/sources.list.d", // the apt stand-in's (standins/apt.js): the machine's apt is never touched
   "/etc/apt/keyrings",
   "/var/lib/kx-standin-apt", // the stand-in package database (standins/lib/packages.js)
+  // Should a host ever run the machine's real apt-get, it finds no lists and changes nothing here.
+  "/var/lib/apt",
+  "/var/cache/apt",
   "/root", // a fresh home: the machine's own root dotfiles make every command slow
 ];
 
@@ -79,6 +82,7 @@ export async function startTestHosts(options) {
     if (stopped) return;
     stopped = true;
     await Promise.all(started.map((h) => h.kill()));
+    await killStragglers(runId, started.map((h) => h.pidNamespace));
     rmSync(dir, { recursive: true, force: true });
     block.release();
   };
@@ -337,19 +341,44 @@ function commOf(pid) {
   }
 }
 
-/** Processes in this run's PID namespaces or naming the run, and mounts of its directory. */
-function leftovers(runId, dir, namespaces) {
+/** Processes in this run's PID namespaces or naming the run (its boot scripts' watchdogs). */
+function runProcesses(runId, namespaces) {
   const found = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
     try {
       const ns = readlinkSync(`/proc/${entry}/ns/pid`);
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ");
-      if (namespaces.includes(ns) || cmdline.includes(runId)) found.push(`process ${entry}: ${cmdline}`);
+      if (namespaces.includes(ns) || cmdline.includes(runId)) found.push({ pid: Number(entry), cmdline });
     } catch {
       // exited meanwhile
     }
   }
+  return found;
+}
+
+/**
+ * On a loaded machine a namespace's last processes may outlive its PID 1 for a moment,
+ * or a host's unshare may have been killed before its namespace was: kill what is left
+ * and wait until it is gone, so stop() means stopped.
+ */
+async function killStragglers(runId, namespaces) {
+  const deadline = Date.now() + 20_000;
+  for (let left = runProcesses(runId, namespaces); left.length > 0 && Date.now() < deadline; left = runProcesses(runId, namespaces)) {
+    for (const { pid } of left) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Processes in this run's PID namespaces or naming the run, and mounts of its directory. */
+function leftovers(runId, dir, namespaces) {
+  const found = runProcesses(runId, namespaces).map(({ pid, cmdline }) => `process ${pid}: ${cmdline}`);
   for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
     if (line.includes(dir)) found.push(`mount: ${line}`);
   }
