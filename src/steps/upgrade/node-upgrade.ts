@@ -97,13 +97,14 @@ export async function upgradeNode(ctx: KxContext, admin: SshSession, u: NodeUpgr
 async function drain(admin: SshSession, host: NodeHost, timeoutS: number): Promise<void> {
   const command = `${KUBECTL} drain ${shellQuote(host.nodeName)} --ignore-daemonsets --delete-emptydir-data --timeout=${timeoutS}s`;
   const r = await admin.exec(command, { sudo: true, allowFailure: true, timeoutMs: (timeoutS + 60) * 1000, label: `kubectl drain ${host.nodeName}` });
-  if (r.code === 0) return;
-  const said = (r.stderr || r.stdout).trim();
-  const blocked = said
-    .split("\n")
-    .filter((l) => /evict|disruption budget/i.test(l))
-    .slice(-5);
-  throw new KxError(`draining ${host.name} (${host.nodeName}) did not finish within ${timeoutS} s: ${blocked.length ? blocked.join("; ") : said.split("\n").slice(-3).join(" ")}`, {
+  if (r.code !== 0) throw drainFailure(host, timeoutS, r.stderr || r.stdout);
+}
+
+/** A drain that did not finish, with kubectl's eviction errors (the pods a disruption budget holds) first. */
+export function drainFailure(host: Pick<NodeHost, "name" | "nodeName">, timeoutS: number, kubectlOutput: string): KxError {
+  const said = kubectlOutput.trim();
+  const blocked = [...new Set(said.split("\n").filter((l) => /evict|disruption budget/i.test(l)))].slice(-5);
+  return new KxError(`draining ${host.name} (${host.nodeName}) did not finish within ${timeoutS} s: ${blocked.length ? blocked.join("; ") : said.split("\n").slice(-3).join(" ")}`, {
     hint:
       "A PodDisruptionBudget allows no eviction (a single-replica Deployment, or Istio's istiod/gateway PDBs with one pod): scale that workload up or relax its budget, then run kx upgrade again. " +
       `The node stays cordoned until then (kubectl uncordon ${host.nodeName} gives it back as it was).`,

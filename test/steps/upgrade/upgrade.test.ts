@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { NodeHost } from "../../../src/steps/inventory.js";
 import { upgradeSteps } from "../../../src/steps/upgrade/index.js";
-import { remainingWork } from "../../../src/steps/upgrade/node-upgrade.js";
+import { drainFailure, remainingWork } from "../../../src/steps/upgrade/node-upgrade.js";
 import { packagesScript } from "../../../src/steps/upgrade/packages.js";
 import { checkUpgradePath, parseVersion } from "../../../src/steps/upgrade/versions.js";
 
@@ -94,5 +94,28 @@ describe("the upgrade steps", () => {
       "kubelet v1.36.1 → v1.37.1",
       "uncordon",
     ]);
+  });
+});
+
+describe("a drain that does not finish", () => {
+  it("names the pods a disruption budget holds, once each, and says what to do", () => {
+    const kubectl = [
+      "node/ip-10-0-1-5.eu-west-1.compute.internal cordoned",
+      "Warning: ignoring DaemonSet-managed Pods: kube-system/cilium-x2k4p",
+      'evicting pod istio-system/istiod-7d4b9c5f6-abcde',
+      'error when evicting pods/"istiod-7d4b9c5f6-abcde" -n "istio-system" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
+      'error when evicting pods/"istiod-7d4b9c5f6-abcde" -n "istio-system" (will retry after 5s): Cannot evict pod as it would violate the pod\'s disruption budget.',
+      'error: unable to drain node "ip-10-0-1-5.eu-west-1.compute.internal" due to error: global timeout reached: 5m0s, continuing command...',
+    ].join("\n");
+    const e = drainFailure({ name: "worker-1", nodeName: "ip-10-0-1-5.eu-west-1.compute.internal" }, 300, kubectl);
+    expect(e.message).toMatch(/^draining worker-1 \(ip-10-0-1-5\.eu-west-1\.compute\.internal\) did not finish within 300 s: /);
+    expect(e.message.match(/would violate the pod's disruption budget/g)).toHaveLength(1);
+    expect(e.hint).toMatch(/PodDisruptionBudget allows no eviction.*run kx upgrade again/);
+    expect(e.hint).toMatch(/stays cordoned/);
+  });
+
+  it("without eviction errors, ends with kubectl's last lines", () => {
+    const e = drainFailure({ name: "worker-1", nodeName: "n1" }, 60, "error: the server doesn't have a resource type \"nodes\"\n");
+    expect(e.message).toBe('draining worker-1 (n1) did not finish within 60 s: error: the server doesn\'t have a resource type "nodes"');
   });
 });
