@@ -198,3 +198,31 @@ export function eventsOfType(stdout: string, type: string): Record<string, any>[
       .join(""),
   );
 }
+
+/** Polls until `check` holds; fails with `what` when the kx run ended first. */
+async function until(check: () => boolean, ended: () => boolean, what: string): Promise<void> {
+  while (!check()) {
+    if (ended()) throw new Error(`kx ended before ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs kx (JSON events, --verbose for progress) and SIGKILLs it once `ready(stdout)` holds. */
+export async function killWhen(w: Pick<HostsWorld, "spawn">, args: string[], ready: (stdout: string) => boolean, what: string, timeoutMs?: number): Promise<KxRun> {
+  const run = w.spawn(["--output", "json", "--verbose", ...args], timeoutMs);
+  let stdout = "";
+  let ended = false;
+  run.child.stdout!.on("data", (d) => (stdout += d));
+  void run.done.then(() => (ended = true));
+  try {
+    await until(() => ready(stdout), () => ended, what);
+  } catch (e) {
+    if (!ended) throw e;
+    throw new Error(`${(e as Error).message}\n${describeHostsRun(await run.done)}`);
+  }
+  run.child.kill("SIGKILL");
+  return run.done;
+}
+
+/** The step-progress events of one step's subtask (kx emits them with --verbose). */
+export const progressOf = (stdout: string, id: string, subtask: string) => eventsOfType(stdout, "step-progress").filter((e) => e.id === id && e.subtask === subtask);
