@@ -179,14 +179,14 @@ describe("kx create cluster on the local test cloud, from nothing to a running c
     expect(w.hosts["master-d"]!.exec("systemctl is-active kx-join-token.timer").trim()).toBe("active");
   }, 200_000);
 
-  it("kx upgrade --to 1.37.1 upgrades the masters (master-d too) then the group's workers over SSH, and moves the launch template to the new AMI", async () => {
+  it("kx upgrade --to 1.37.1 upgrades the masters (master-d too) then the group's workers over SSH two at a time, and moves the launch template to the new AMI", async () => {
     // The operator's config after the join (4 masters, saved by kx) with a node AMI of the new version, as one gives images when kx does not build them.
     const saved = parse(readFileSync(join(w.stateDir, "config.yaml"), "utf8")) as any;
     const newAmi = w.fake.registerImage({ name: "kx-node-k8s-1.37.1", tags: { "kx:k8s-version": "1.37.1" } });
     const upgradeFile = join(w.dir, "upgrade.yaml");
     writeFileSync(upgradeFile, stringify({ ...saved, images: { ...saved.images, node: newAmi } }));
     const amiBefore = await launchTemplateImage();
-    const run = await kx(["upgrade", "-f", upgradeFile, "--to", "1.37.1", "--yes"], 600_000);
+    const run = await kx(["upgrade", "-f", upgradeFile, "--to", "1.37.1", "--yes", "--max-unavailable", "2"], 600_000);
     expect(run.code, explain(run)).toBe(0);
     const nodes = await statusNodes();
     expect(nodes.filter((n) => n.version !== "v1.37.1" || !n.ready).map((n) => `${n.name} ${n.version}`)).toEqual([]);
