@@ -11,13 +11,12 @@
  */
 import { stringify } from "yaml";
 import type { GlobalOptions } from "../cli.js";
-import { KxError, UsageError } from "../engine/errors.js";
-import { LocalStateStore } from "../engine/state.js";
+import { UsageError } from "../engine/errors.js";
 import type { Io } from "../ui/io.js";
 import { parseVersion, withV } from "../steps/upgrade/versions.js";
 import { upgradeWorkflow } from "../workflows/upgrade.js";
 import { countOption } from "./support/count-option.js";
-import { ioFor, loadSelectedConfig, stateDirFor } from "./support/common.js";
+import { ioFor, loadClusterWithState } from "./support/common.js";
 import { runWorkflow } from "./support/run-workflow.js";
 import { saveConfig } from "./support/saved-config.js";
 
@@ -32,19 +31,11 @@ export interface UpgradeOptions {
 }
 
 export async function run(options: UpgradeOptions, globals: Partial<GlobalOptions>, io: Io = ioFor(globals)): Promise<number> {
-  const { config: loaded } = await loadSelectedConfig(options, globals, io);
+  const { config: loaded, stateDir, state } = await loadClusterWithState(options, globals, io);
   const target = parseVersion(options.to ?? loaded.kubernetes.version, options.to ? "--to" : "kubernetes.version");
   const maxUnavailable = countOption("--max-unavailable", options.maxUnavailable, "workers drained at once") ?? 1;
   const version = `${target.major}.${target.minor}.${target.patch}`;
   const config = { ...loaded, kubernetes: { ...loaded.kubernetes, version } };
-  const stateDir = stateDirFor(globals, config.name);
-  const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
-  if (!state) {
-    throw new KxError(`cluster ${config.name} has no state in ${stateDir}: it was never created`, {
-      source: "user",
-      hint: "Create it with `kx create cluster -f FILE` first, or point --state-dir at its state directory.",
-    });
-  }
   if (!options.dryRun && !options.yes) await confirmUpgrade(config.name, withV(target), io);
   if (config.images.node && config.images.node === state.steps["images/node"]?.outputs?.amiId) {
     io.warn(`images.node (${config.images.node}) is the AMI the workers run now: workers the group starts later boot it at the old version; give images.node an AMI with kubelet ${withV(target)}`);

@@ -5,6 +5,7 @@
  */
 import { readCertificatesOutput } from "../steps/pki/expiries.js";
 import type { KxContext } from "../steps/context.js";
+import type { SshSession } from "../ssh/types.js";
 import type { StateDoc } from "../engine/state.js";
 import { etcdctl, parseHealth } from "../steps/etcd/etcdctl.js";
 import { listNodes, type ClusterNode } from "../steps/kubernetes/nodes.js";
@@ -84,27 +85,22 @@ export function statusFromState(state: StateDoc, now = new Date()): ClusterStatu
   };
 }
 
-/** Nodes as the API server knows them, asked on the first control-plane node. */
-export async function liveNodes(ctx: KxContext): Promise<NodeStatus[] | { error: string }> {
+/** Asks the first control-plane node; a failure is reported, not thrown (status shows what it can). */
+async function onFirstMaster<T>(ctx: KxContext, ask: (session: SshSession) => Promise<T>): Promise<T | { error: string }> {
   try {
     const [first] = await ctx.inventory.hosts("control-plane");
     if (!first) return { error: "no control-plane node in the inventory" };
-    return await listNodes(await ctx.ssh.session(first.ssh));
+    return await ask(await ctx.ssh.session(first.ssh));
   } catch (e) {
     return { error: (e as Error).message };
   }
 }
 
-/** The Helm releases in the cluster (the add-ons), asked on the first control-plane node. */
-export async function liveAddons(ctx: KxContext): Promise<ReleaseSummary[] | { error: string }> {
-  try {
-    const [first] = await ctx.inventory.hosts("control-plane");
-    if (!first) return { error: "no control-plane node in the inventory" };
-    return await listReleases(await ctx.ssh.session(first.ssh));
-  } catch (e) {
-    return { error: (e as Error).message };
-  }
-}
+/** Nodes as the API server knows them. */
+export const liveNodes = (ctx: KxContext): Promise<NodeStatus[] | { error: string }> => onFirstMaster(ctx, listNodes);
+
+/** The Helm releases in the cluster (the add-ons). */
+export const liveAddons = (ctx: KxContext): Promise<ReleaseSummary[] | { error: string }> => onFirstMaster(ctx, listReleases);
 
 /** etcd health of every member, asked on the first member with the healthcheck client certificate. */
 export async function liveEtcd(ctx: KxContext, binDir = "/usr/local/bin"): Promise<{ endpoint: string; healthy: boolean; error?: string }[] | { error: string }> {

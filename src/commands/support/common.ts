@@ -61,7 +61,7 @@ export async function loadClusterWithState(selector: ClusterSelector, globals: P
   const stateDir = stateDirFor(globals, config.name);
   const state = await new LocalStateStore(stateDir, { warn: (m) => io.warn(m) }).load();
   if (!state) {
-    throw new KxError(`cluster ${config.name} has no state in ${stateDir}`, {
+    throw new KxError(`cluster ${config.name} has no state in ${stateDir}: it was never created`, {
       source: "user",
       hint: "Create it with `kx create cluster -f FILE`, or point --state-dir at its state directory.",
     });
